@@ -1,0 +1,20 @@
+from django.utils import timezone
+from rest_framework.response import Response
+
+
+def utc_timestamp(moment=None) -> str:
+    """ISO 8601 in UTC with a ``Z``, as the contract writes timestamps."""
+    moment = moment or timezone.now()
+    return moment.astimezone(timezone.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def v1_response(data, *, message=None, status: int = 200) -> Response:
+    """A ``/api/v1`` success response; the renderer wraps ``data`` in the envelope."""
+    response = Response(data, status=status)
+    if message is not None:
+        response.envelope_message = message
+    return response
+
+
+def is_v1_path(path: str) -> bool:
+    return path.startswith("/api/v1/") or path == "/api/v1"

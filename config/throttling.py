@@ -1,0 +1,114 @@
+"""Fixed-window rate limits kept in the shared cache (Redis in production).
+
+``rate_limit_hit`` is the one primitive: REST throttles, the login-failure counter and the
+chat WebSocket all count through it, so a limit holds across processes and transports.
+Every response of a rate-limited endpoint carries ``X-RateLimit-*`` headers.
+"""
+
+import re
+import time
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.cache import cache
+from rest_framework.throttling import BaseThrottle
+
+_RATE = re.compile(r"^(?P<count>\d+)/(?P<multiplier>\d*)(?P<unit>s|m|h|d)")
+_UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+@dataclass(frozen=True)
+class RateLimitState:
+    limit: int
+    remaining: int
+    reset: int
+    allowed: bool
+
+    @property
+    def retry_after(self) -> int:
+        return max(1, self.reset - int(time.time()))
+
+
+def parse_rate(rate: str) -> tuple[int, int]:
+    """``"10/15m"`` → (10, 900). Units: s, m, h, d (``minute``, ``hour``, ``day`` also read)."""
+    match = _RATE.match(rate.strip().lower())
+    if not match:
+        raise ValueError(f"Bad rate {rate!r}")
+    multiplier = int(match["multiplier"] or 1)
+    return int(match["count"]), multiplier * _UNIT_SECONDS[match["unit"]]
+
+
+def _window(scope: str, ident: str) -> tuple[str, int, int]:
+    limit, period = parse_rate(settings.RATE_LIMITS[scope])
+    window_start = int(time.time()) // period * period
+    return f"rl:{scope}:{ident}:{window_start}", limit, window_start + period
+
+
+def rate_limit_hit(scope: str, ident: str) -> RateLimitState:
+    """Counts one event against ``scope`` for ``ident`` and says whether it is within the limit."""
+    key, limit, reset = _window(scope, ident)
+    ttl = max(1, reset - int(time.time())) + 5
+    cache.add(key, 0, ttl)
+    try:
+        count = cache.incr(key)
+    except ValueError:
+        # The key expired between add and incr: this event opens the new window.
+        cache.set(key, 1, ttl)
+        count = 1
+    return RateLimitState(limit=limit, remaining=max(0, limit - count), reset=reset, allowed=count <= limit)
+
+
+def rate_limit_peek(scope: str, ident: str) -> RateLimitState:
+    """The state without counting anything (for limits that count only failures)."""
+    key, limit, reset = _window(scope, ident)
+    count = cache.get(key, 0)
+    return RateLimitState(limit=limit, remaining=max(0, limit - count), reset=reset, allowed=count < limit)
+
+
+def attach_rate_limit_state(request, state: RateLimitState) -> None:
+    """Remembers the tightest state seen for this request; the middleware turns it into headers."""
+    django_request = getattr(request, "_request", request)
+    current = getattr(django_request, "rate_limit_state", None)
+    if current is None or state.remaining < current.remaining:
+        django_request.rate_limit_state = state
+
+
+def client_ip(request) -> str:
+    return request.META.get("REMOTE_ADDR") or "unknown"
+
+
+class ScopedRateLimit(BaseThrottle):
+    """Applies the limit a view names in ``throttle_scope``: a scope name, or ``{method: scope}``."""
+
+    state: RateLimitState | None = None
+
+    def allow_request(self, request, view) -> bool:
+        scope = getattr(view, "throttle_scope", None)
+        if isinstance(scope, dict):
+            scope = scope.get(request.method)
+        if not scope:
+            return True
+        user = request.user
+        ident = str(user.public_id) if user and user.is_authenticated else f"ip:{client_ip(request)}"
+        self.state = rate_limit_hit(scope, ident)
+        attach_rate_limit_state(request, self.state)
+        return self.state.allowed
+
+    def wait(self) -> float | None:
+        return self.state.retry_after if self.state else None
+
+
+class RateLimitHeadersMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        state = getattr(request, "rate_limit_state", None)
+        if state is not None:
+            response["X-RateLimit-Limit"] = str(state.limit)
+            response["X-RateLimit-Remaining"] = str(state.remaining)
+            response["X-RateLimit-Reset"] = str(state.reset)
+            if not state.allowed:
+                response["Retry-After"] = str(state.retry_after)
+        return response
