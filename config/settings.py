@@ -5,6 +5,7 @@ channel layer, a file-system Celery broker). ``DATABASE_URL`` and ``REDIS_URL`` 
 PostgreSQL and Redis; ``APP_ENV=production`` demands real secrets and turns dev helpers off.
 """
 
+import importlib
 from datetime import timedelta
 from pathlib import Path
 
@@ -49,6 +50,8 @@ if env.bool("BEHIND_TLS_PROXY", default=False):
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 
+LOCAL_APPS = ["config", "accounts", "matching", "gems", "calls", "ratings", "verification", "pools", "chat", "moderation"]
+
 INSTALLED_APPS = [
     "daphne",
     "django.contrib.admin",
@@ -62,16 +65,7 @@ INSTALLED_APPS = [
     "rest_framework_simplejwt.token_blacklist",
     "drf_spectacular",
     "channels",
-    "config",
-    "accounts",
-    "matching",
-    "gems",
-    "calls",
-    "ratings",
-    "verification",
-    "pools",
-    "chat",
-    "moderation",
+    *LOCAL_APPS,
 ]
 
 MIDDLEWARE = [
@@ -170,8 +164,15 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SOFT_TIME_LIMIT = 50
 CELERY_TASK_TIME_LIMIT = 60
 CELERY_TIMEZONE = "UTC"
-# Apps add their periodic jobs here; every job is safe to run twice and concurrently.
+# Each app declares its periodic jobs as BEAT_SCHEDULE in its schedules.py (plain data, task
+# names as strings); every job is safe to run twice and concurrently.
 CELERY_BEAT_SCHEDULE: dict = {}
+for _app in LOCAL_APPS:
+    try:
+        CELERY_BEAT_SCHEDULE.update(importlib.import_module(f"{_app}.schedules").BEAT_SCHEDULE)
+    except ModuleNotFoundError as _error:
+        if _error.name != f"{_app}.schedules":
+            raise
 
 # --- Auth ------------------------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [
