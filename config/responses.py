@@ -1,11 +1,13 @@
+from datetime import UTC, datetime
+
 from django.utils import timezone
 from rest_framework.response import Response
 
 
-def utc_timestamp(moment=None) -> str:
+def utc_timestamp(moment: datetime | None = None) -> str:
     """ISO 8601 in UTC with a ``Z``, as the contract writes timestamps."""
     moment = moment or timezone.now()
-    return moment.astimezone(timezone.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def v1_response(data, *, message=None, status: int = 200) -> Response:
