@@ -1,10 +1,13 @@
-"""Account use cases: signup, login, token refresh and logout, profile changes."""
+"""Account use cases: signup, login, token refresh and logout, profile changes, sanctions."""
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from django.conf import settings
 from django.contrib.auth import authenticate, get_user_model
 from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
 from rest_framework_simplejwt.exceptions import TokenError
 from rest_framework_simplejwt.tokens import RefreshToken
 
@@ -12,6 +15,7 @@ from accounts.errors import ImageTooLarge, InvalidImage, UsernameTaken
 from accounts.selectors import account_sanction_error
 from config.errors import InvalidCredentials, RateLimitExceeded, TokenInvalid
 from config.images import ImageRejection, sanitize_image
+from config.realtime import close_user_sockets_on_commit
 from config.throttling import rate_limit_hit, rate_limit_peek
 
 User = get_user_model()
@@ -162,3 +166,51 @@ def profile_update(*, user, username: str | None = None, profile_image=None) -> 
     if old_image_name:
         user.profile_image.storage.delete(old_image_name)
     return user
+
+
+# --- Sanctions -----------------------------------------------------------------------------
+# The account side of a sanction: the user row, refresh tokens and open sockets. Moderation
+# (``moderation.services.user_sanction``) composes these with the other apps' effects (match
+# queue, pools) and the audit trail; call that, not these, from anything a moderator does.
+
+
+@transaction.atomic
+def user_warn(*, user) -> int:
+    """Adds one warning; concurrent warnings all count (one ``F()`` update). Returns the new count."""
+    User.objects.filter(pk=user.pk).update(warning_count=F("warning_count") + 1)
+    user.refresh_from_db(fields=["warning_count"])
+    return user.warning_count
+
+
+@transaction.atomic
+def user_suspend(*, user, until: datetime) -> None:
+    """Blocks the user until ``until``.
+
+    From commit on, every request and socket connect is refused with ACCOUNT_SUSPENDED (the
+    authentication re-reads the row), every refresh token is blacklisted and every open socket
+    (events, chat, call) is closed with 4403.
+    """
+    User.objects.filter(pk=user.pk).update(suspended_until=until)
+    user.suspended_until = until
+    user_blacklist_all_refresh_tokens(user=user)
+    close_user_sockets_on_commit(user.public_id)
+
+
+@transaction.atomic
+def user_ban(*, user) -> None:
+    """Blocks the user for good (ACCOUNT_BANNED), with the same token and socket effects as a suspension."""
+    User.objects.filter(pk=user.pk).update(is_banned=True)
+    user.is_banned = True
+    user_blacklist_all_refresh_tokens(user=user)
+    close_user_sockets_on_commit(user.public_id)
+
+
+@transaction.atomic
+def user_unsuspend(*, user) -> bool:
+    """Lifts a running suspension (not a ban). Returns whether there was one to lift.
+
+    Refresh tokens blacklisted by the suspension stay blacklisted: the user signs in again.
+    """
+    lifted = User.objects.filter(pk=user.pk, suspended_until__gt=timezone.now()).update(suspended_until=None)
+    user.suspended_until = None
+    return bool(lifted)
