@@ -1,1 +1,7 @@
-websocket_urlpatterns: list = []
+from django.urls import path
+
+from calls.consumers import CallSignalingConsumer
+
+websocket_urlpatterns = [
+    path("ws/call/<str:call_session_id>/", CallSignalingConsumer.as_asgi()),
+]

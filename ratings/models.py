@@ -33,3 +33,26 @@ class RatingSummary(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id}: {self.rating_sum}/{self.rating_count}"
+
+
+class Rating(models.Model):
+    """A participant's rating of the other participant of one call, at most once per call."""
+
+    call = models.ForeignKey("calls.CallSession", on_delete=models.CASCADE, related_name="ratings")
+    rater = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="ratings_given")
+    rated = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="ratings_received")
+    score = models.PositiveSmallIntegerField()
+    comment = models.CharField(max_length=500, blank=True, default="")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["call", "rater"], name="ratings_rating_once_per_call"),
+            models.CheckConstraint(
+                condition=Q(score__gte=RATING_MIN, score__lte=RATING_MAX), name="ratings_rating_score_range"
+            ),
+            models.CheckConstraint(condition=~Q(rater=F("rated")), name="ratings_rating_not_self"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.rater_id} rated {self.rated_id} {self.score} (call {self.call_id})"

@@ -1,8 +1,12 @@
-"""Reads of the ratings app that other apps use."""
+"""Reads of the ratings app: rating averages (used by matching) and the call history."""
 
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 
-from ratings.models import RatingSummary
+from calls.selectors import call_partner, calls_recent_for_user
+from ratings.models import Rating, RatingSummary
 
 _ONE_DECIMAL = Decimal("0.1")
 
@@ -28,3 +32,42 @@ def user_rating_averages(user_ids: list[int]) -> dict[int, float | None]:
     for user_id, rating_sum, rating_count in rows:
         averages[user_id] = rating_average(rating_sum=rating_sum, rating_count=rating_count)
     return averages
+
+
+@dataclass(frozen=True)
+class CallHistoryItem:
+    call_id: int
+    call_session_id: uuid.UUID
+    call_time: datetime
+    partner: object
+    duration_seconds: int | None
+    ended_at: datetime | None
+    my_rating: int | None
+
+
+HISTORY_DAYS = 30
+HISTORY_LIMIT = 50
+
+
+def call_history_recent(*, user) -> list[CallHistoryItem]:
+    """The user's calls of the last 30 days, newest first, at most 50, with the rating they gave.
+
+    Two queries whatever the number of calls: the calls with both participants, then the caller's
+    ratings of those calls.
+    """
+    calls = calls_recent_for_user(user=user, days=HISTORY_DAYS, limit=HISTORY_LIMIT)
+    given = dict(
+        Rating.objects.filter(rater=user, call_id__in=[call.pk for call in calls]).values_list("call_id", "score")
+    ) if calls else {}
+    return [
+        CallHistoryItem(
+            call_id=call.pk,
+            call_session_id=call.session_id,
+            call_time=call.started_at,
+            partner=call_partner(call=call, user=user),
+            duration_seconds=call.duration_seconds,
+            ended_at=call.ended_at,
+            my_rating=given.get(call.pk),
+        )
+        for call in calls
+    ]

@@ -1,0 +1,73 @@
+"""Reads of the calls app, for its own consumers and for other apps."""
+
+import uuid
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.db.models import Q
+from django.utils import timezone
+
+from calls.models import CallSession
+
+
+def _participant(user) -> Q:
+    return Q(caller=user) | Q(callee=user)
+
+
+@dataclass(frozen=True)
+class CallSocketAccess:
+    """What the signaling socket needs to know about its call and the connecting participant."""
+
+    call_id: int
+    session_id: uuid.UUID
+    is_open: bool
+    is_caller: bool
+
+
+def call_socket_access(*, user, session_id: uuid.UUID) -> CallSocketAccess | None:
+    """The call ``session_id`` names, if ``user`` is one of its two participants; else ``None``."""
+    call = (
+        CallSession.objects.filter(_participant(user), session_id=session_id)
+        .only("id", "session_id", "caller_id", "ended_at")
+        .first()
+    )
+    if call is None:
+        return None
+    return CallSocketAccess(
+        call_id=call.pk, session_id=call.session_id, is_open=call.ended_at is None, is_caller=call.caller_id == user.pk
+    )
+
+
+def call_is_open(*, call_id: int) -> bool:
+    return CallSession.objects.filter(pk=call_id, ended_at__isnull=True).exists()
+
+
+def call_partner_id(*, user, call_id: int) -> int | None:
+    """The pk of the other participant of call ``call_id``, or ``None`` when ``user`` is not in it."""
+    row = CallSession.objects.filter(_participant(user), pk=call_id).values_list("caller_id", "callee_id").first()
+    if row is None:
+        return None
+    caller_id, callee_id = row
+    return callee_id if caller_id == user.pk else caller_id
+
+
+def calls_recent_for_user(*, user, days: int = 30, limit: int = 50) -> list[CallSession]:
+    """The user's calls of the last ``days`` days, newest first, at most ``limit``, in one query.
+
+    Each call has ``caller`` and ``callee`` loaded; ``call_partner(call=..., user=...)`` picks the other one.
+    """
+    since = timezone.now() - timedelta(days=days)
+    return list(
+        CallSession.objects.filter(_participant(user), started_at__gte=since)
+        .select_related("caller", "callee")
+        .order_by("-started_at", "-id")[:limit]
+    )
+
+
+def call_partner(*, call: CallSession, user):
+    return call.callee if call.caller_id == user.pk else call.caller
+
+
+def users_shared_call(*, user, other) -> bool:
+    """Whether ``user`` and ``other`` were ever the two participants of one call (any status)."""
+    return CallSession.objects.filter(Q(caller=user, callee=other) | Q(caller=other, callee=user)).exists()
