@@ -8,6 +8,7 @@ import os
 
 import pytest
 from django.conf import settings as django_settings
+from channels.layers import channel_layers
 from django.core.cache import cache
 
 from config.testing import UserFactory, auth_client_for
@@ -44,7 +45,11 @@ def _isolated_environment(settings, tmp_path):
     settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     cache.clear()
+    # A channel layer instance holds per-event-loop state; every test gets its own loop, so
+    # every test gets a fresh layer instead of one bound to a closed loop.
+    channel_layers.backends.clear()
     yield
+    channel_layers.backends.clear()
     cache.clear()
 
 

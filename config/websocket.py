@@ -1,7 +1,8 @@
 """WebSocket plumbing: JWT from ``?token=``, and the base consumer every socket uses.
 
 The base consumer accepts before it refuses, so clients read the contract's close codes
-(4401, 4403, ...) instead of a bare handshake failure. It enforces the frame size limit,
+(4401, 4403, ...) instead of a bare handshake failure. Subclasses join their groups in
+``subscribe()``, which runs before the handshake completes, so no event is missed. It enforces the frame size limit,
 JSON shape (4400), a per-connection frame rate (4429) and an idle timeout (4408), joins the
 user's control group so a sanction closes the socket at once, and dispatches
 ``{"type": "x.y"}`` frames to ``handle_x_y(payload)``.
@@ -63,7 +64,6 @@ class AuthenticatedJsonConsumer(AsyncWebsocketConsumer):
 
     # --- life cycle ---------------------------------------------------------------
     async def connect(self):
-        await self.accept()
         auth_error = self.scope.get("auth_error")
         if auth_error is not None:
             code = (
@@ -71,18 +71,25 @@ class AuthenticatedJsonConsumer(AsyncWebsocketConsumer):
                 if isinstance(auth_error, (errors.AccountSuspended, errors.AccountBanned))
                 else realtime.CLOSE_UNAUTHENTICATED
             )
+            await self.accept()
             await self.refuse(code, auth_error)
             return
         self.user = self.scope["user"]
         try:
             allowed = await self.authorize()
         except errors.ApiError as error:
+            await self.accept()
             await self.refuse(realtime.CLOSE_FORBIDDEN, error)
             return
         if not allowed:
+            await self.accept()
             await self.refuse(realtime.CLOSE_FORBIDDEN, errors.Forbidden())
             return
         await self.join_group(realtime.user_sockets_group(self.user.public_id))
+        # Groups are joined before the handshake completes: once a client sees the socket
+        # open, nothing sent to it can be missed.
+        await self.subscribe()
+        await self.accept()
         self._idle_task = asyncio.create_task(self._close_when_idle())
         await self.on_connected()
 
@@ -99,8 +106,11 @@ class AuthenticatedJsonConsumer(AsyncWebsocketConsumer):
         """Whether ``self.user`` may use this socket (e.g. is a member of the room)."""
         return True
 
+    async def subscribe(self) -> None:
+        """Join this socket's groups (runs before the handshake is accepted)."""
+
     async def on_connected(self) -> None:
-        pass
+        """Runs after the handshake is accepted (e.g. to greet or tell peers)."""
 
     async def on_disconnected(self) -> None:
         pass
