@@ -141,3 +141,12 @@ class VerificationDocumentLink(models.Model):
             models.UniqueConstraint(fields=["verification", "document"], name="verif_doclink_unique_document"),
             models.UniqueConstraint(fields=["verification", "position"], name="verif_doclink_unique_position"),
         ]
+
+
+class PendingVerification(Verification):
+    """The reviewers' queue in the Django admin: pending verifications, oldest first."""
+
+    class Meta:
+        proxy = True
+        verbose_name = "pending verification"
+        verbose_name_plural = "pending verifications (review queue)"
