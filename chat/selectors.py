@@ -1,9 +1,78 @@
-"""Chat reads: membership checks, room lists with unread counts, history pages, evidence."""
+"""Chat reads: who may see a room and as whom, room lists with unread counts, history pages.
+
+Identity rule (CONTRACT §7), applied to every payload through :class:`Viewer`:
+- a member's ``user_id`` (public id) is shown to members of their own group, and to everyone
+  in an ``open`` room; in a ``blind`` room the other group's ``user_id`` is ``null``;
+- ``username`` is shown only in ``open`` rooms;
+- profile photos are never shown in chat.
+"""
 
 import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime
 
-from chat.models import ChatMember, Message
+from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
+from django.urls import reverse
+from rest_framework.fields import DateTimeField
+
+from chat.models import ChatAttachment, ChatMember, ChatRoom, DisplayMode, Message
 from config.responses import utc_timestamp
+
+# Earlier than any message, so an empty read cursor counts every message as unread.
+_BEFORE_EVERYTHING = datetime(2000, 1, 1, tzinfo=UTC)
+_iso = DateTimeField().to_representation
+
+
+def iso(moment: datetime | None) -> str | None:
+    """The API's timestamp format (ISO 8601, UTC, ``Z``, microseconds kept for ordering)."""
+    return _iso(moment) if moment is not None else None
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """A member looking at their room: decides whose identity they may see."""
+
+    user_public_id: str
+    group: str
+    display_name: str
+    display_mode: str
+
+    def sees_user_id_of(self, group: str) -> bool:
+        return self.display_mode == DisplayMode.OPEN or group == self.group
+
+    @property
+    def sees_usernames(self) -> bool:
+        return self.display_mode == DisplayMode.OPEN
+
+    def person(self) -> dict:
+        """This viewer as the actor of an event (see ``chat.events.person_fact``)."""
+        return {"user_id": self.user_public_id, "display_name": self.display_name, "group": self.group}
+
+
+def viewer_for(member: ChatMember) -> Viewer:
+    return Viewer(
+        user_public_id=str(member.user.public_id),
+        group=member.group,
+        display_name=member.display_name,
+        display_mode=member.room.display_mode,
+    )
+
+
+# --- membership ---------------------------------------------------------------------------
+
+def active_membership(*, user, room_id) -> ChatMember | None:
+    """The caller's seat in the room if they have not left it (with room and user loaded)."""
+    return (
+        ChatMember.objects.select_related("room", "user")
+        .filter(room_id=room_id, user=user, left_at__isnull=True)
+        .first()
+    )
+
+
+def room_viewer(*, user, room_id) -> Viewer | None:
+    member = active_membership(user=user, room_id=room_id)
+    return viewer_for(member) if member is not None else None
 
 
 def users_share_room(*, user, other) -> bool:
@@ -36,3 +105,215 @@ def message_evidence(*, reporter, message_id) -> dict | None:
         "room_id": str(message.room_id),
         "created_at": utc_timestamp(message.created_at),
     }
+
+
+# --- room list ------------------------------------------------------------------------------
+
+def _after_read_cursor() -> Q:
+    """Messages later in (created_at, seq) order than the outer member's read cursor."""
+    cursor_at = OuterRef("last_read_message_created_at")
+    return Q(created_at__gt=Coalesce(cursor_at, Value(_BEFORE_EVERYTHING))) | Q(
+        created_at=cursor_at, seq__gt=OuterRef("last_read_message_seq")
+    )
+
+
+def _unread_count_subquery() -> Coalesce:
+    """Messages of others (system messages included) after the member's read cursor."""
+    unread = (
+        Message.objects.filter(_after_read_cursor(), room=OuterRef("room_id"))
+        .exclude(sender=OuterRef("pk"))
+        .order_by()
+        .values("room")
+        .annotate(n=Count("seq"))
+        .values("n")
+    )
+    return Coalesce(Subquery(unread), 0)
+
+
+def _active_members_count_subquery() -> Coalesce:
+    members = (
+        ChatMember.objects.filter(room=OuterRef("room_id"), left_at__isnull=True)
+        .order_by()
+        .values("room")
+        .annotate(n=Count("id"))
+        .values("n")
+    )
+    return Coalesce(Subquery(members), 0)
+
+
+def rooms_for(*, user, is_active: bool | None) -> QuerySet[ChatMember]:
+    """The caller's seats (not left), newest activity first, annotated for the room list.
+
+    One SQL statement whatever the number of rooms: unread count, member count and the last
+    message's fields are correlated subqueries served by ``chat_message_room_order_idx``.
+    """
+    last = Message.objects.filter(room=OuterRef("room_id")).order_by("-created_at", "-seq")
+    seats = ChatMember.objects.filter(user=user, left_at__isnull=True)
+    if is_active is not None:
+        seats = seats.filter(room__is_active=is_active)
+    return (
+        seats.select_related("room")
+        .annotate(
+            unread_count=_unread_count_subquery(),
+            members_count=_active_members_count_subquery(),
+            last_message_id=Subquery(last.values("message_id")[:1]),
+            last_message_content=Subquery(last.values("content")[:1]),
+            last_message_type=Subquery(last.values("message_type")[:1]),
+            last_message_created_at=Subquery(last.values("created_at")[:1]),
+            last_message_sender_name=Subquery(last.values("sender__display_name")[:1]),
+        )
+        .order_by(Coalesce("last_message_created_at", "room__created_at").desc(), F("room_id").desc())
+    )
+
+
+def room_list_item(seat: ChatMember) -> dict:
+    """A seat of :func:`rooms_for` as the room list's facts (no user of any group is named)."""
+    last_message = None
+    if seat.last_message_id is not None:
+        last_message = {
+            "message_id": str(seat.last_message_id),
+            "content": seat.last_message_content,
+            "sender_name": seat.last_message_sender_name,
+            "message_type": seat.last_message_type,
+            "created_at": iso(seat.last_message_created_at),
+        }
+    room = seat.room
+    return {
+        "room_id": str(room.id),
+        "room_name": room.room_name,
+        "display_mode": room.display_mode,
+        "is_active": room.is_active,
+        "members_count": seat.members_count,
+        "unread_count": seat.unread_count,
+        "last_message": last_message,
+        "created_at": iso(room.created_at),
+    }
+
+
+def unread_count(*, member: ChatMember) -> int:
+    return (
+        ChatMember.objects.filter(pk=member.pk).annotate(unread=_unread_count_subquery()).values_list("unread", flat=True)
+    )[0]
+
+
+# --- room details ---------------------------------------------------------------------------
+
+def room_details(*, member: ChatMember) -> dict:
+    """The room as facts: both groups with every seat (``has_left`` for those who left)."""
+    room: ChatRoom = member.room
+    seats = list(ChatMember.objects.filter(room=room).select_related("user").order_by("group", "position"))
+
+    def group(letter: str, department: str, grade: str) -> dict:
+        return {
+            "department": department,
+            "grade": grade,
+            "members": [
+                {
+                    "person": {
+                        "user_id": str(seat.user.public_id),
+                        "display_name": seat.display_name,
+                        "group": seat.group,
+                        "username": seat.user.username,
+                    },
+                    "is_me": seat.pk == member.pk,
+                    "has_left": seat.left_at is not None,
+                }
+                for seat in seats
+                if seat.group == letter
+            ],
+        }
+
+    return {
+        "room_id": str(room.id),
+        "room_name": room.room_name,
+        "display_mode": room.display_mode,
+        "is_active": room.is_active,
+        "my_display_name": member.display_name,
+        "group_a": group("A", room.group_a_department, room.group_a_grade),
+        "group_b": group("B", room.group_b_department, room.group_b_grade),
+        "created_at": iso(room.created_at),
+        "closed_at": iso(room.closed_at),
+    }
+
+
+# --- messages -------------------------------------------------------------------------------
+
+def attachment_fact(attachment: ChatAttachment) -> dict:
+    return {
+        "attachment_id": str(attachment.id),
+        "url": reverse(
+            "chat-attachment-file", kwargs={"room_id": attachment.room_id, "attachment_id": attachment.id}
+        ),
+        "content_type": attachment.content_type,
+        "width": attachment.width,
+        "height": attachment.height,
+        "size": attachment.size,
+    }
+
+
+def message_fact(message: Message) -> dict:
+    """A stored message as facts (sender's public id and group included; shaped per reader later).
+
+    Expects ``sender__user`` selected and ``attachments`` prefetched (or none to load).
+    """
+    sender = message.sender
+    return {
+        "message_id": str(message.message_id),
+        "room_id": str(message.room_id),
+        "sender": (
+            {"user_id": str(sender.user.public_id), "display_name": sender.display_name, "group": sender.group}
+            if sender is not None
+            else None
+        ),
+        "message_type": message.message_type,
+        "content": message.content,
+        "created_at": iso(message.created_at),
+        "attachments": [attachment_fact(a) for a in message.attachments.all()],
+    }
+
+
+@dataclass(frozen=True)
+class MessagesPage:
+    messages: list[dict]  # facts, oldest → newest
+    has_more: bool
+    next_cursor: str | None
+
+
+def message_in_room(*, room_id, message_id) -> Message | None:
+    return Message.objects.filter(room_id=room_id, message_id=message_id).first()
+
+
+def messages_page(*, room_id, limit: int, before: Message | None) -> MessagesPage:
+    """The ``limit`` newest messages older than ``before`` in (created_at, seq) order.
+
+    Keyset pagination: stable while messages arrive, every message exactly once, even when
+    several share a ``created_at``. ``next_cursor`` is the oldest returned message's id when
+    older ones remain.
+    """
+    queryset = Message.objects.filter(room_id=room_id)
+    if before is not None:
+        queryset = queryset.filter(
+            Q(created_at__lt=before.created_at) | Q(created_at=before.created_at, seq__lt=before.seq)
+        )
+    rows = list(
+        queryset.select_related("sender__user").prefetch_related("attachments").order_by("-created_at", "-seq")[
+            : limit + 1
+        ]
+    )
+    has_more = len(rows) > limit
+    rows = rows[:limit]
+    rows.reverse()
+    return MessagesPage(
+        messages=[message_fact(m) for m in rows],
+        has_more=has_more,
+        next_cursor=str(rows[0].message_id) if has_more else None,
+    )
+
+
+def attachment_for_download(*, member: ChatMember, attachment_id) -> ChatAttachment | None:
+    """An image of the member's room: sent ones to every member, unsent ones to their uploader only."""
+    return (
+        ChatAttachment.objects.filter(room_id=member.room_id, id=attachment_id)
+        .filter(Q(message__isnull=False) | Q(uploader=member))
+        .first()
+    )

@@ -11,11 +11,24 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from PIL import Image
 
-from chat.conf import ROOM_NAME_PREFIX
-from chat.models import ChatMember, ChatRoom, DisplayMode, Group, Message, MessageType
+from chat import events, selectors
+from chat.conf import (
+    ATTACHMENT_MAX_BYTES,
+    ATTACHMENT_MAX_SIDE,
+    ATTACHMENTS_PER_MESSAGE_MAX,
+    MESSAGE_MAX_CHARS,
+    ROOM_NAME_PREFIX,
+)
+from chat.errors import ImageTooLarge, InvalidAttachment, InvalidImage, MessageNotFound, RoomClosed, RoomNotFound
+from chat.models import ChatAttachment, ChatMember, ChatRoom, DisplayMode, Group, Message, MessageType
+from config.errors import ValidationFailed
+from config.images import ImageRejection, sanitize_image
 
 
 @dataclass(frozen=True)
@@ -113,3 +126,189 @@ def _existing_room_summary(proposal_id: uuid.UUID) -> RoomSummary | None:
     if room is None:
         return None
     return _summary(room, room.members.count())
+
+
+# --- members' actions -----------------------------------------------------------------------
+
+def _lock_room_seat(*, user, room_id) -> tuple[ChatRoom, ChatMember]:
+    """Locks the room row, then reads the caller's seat. Raises RoomNotFound unless they sit there.
+
+    Sends, leaves and closes of one room run one at a time behind this lock, so the room's
+    state and its members cannot change between the check and the write.
+    """
+    room = ChatRoom.objects.select_for_update(no_key=True).filter(pk=room_id).first()
+    if room is None:
+        raise RoomNotFound()
+    member = ChatMember.objects.select_related("user").filter(room=room, user=user, left_at__isnull=True).first()
+    if member is None:
+        raise RoomNotFound()
+    member.room = room
+    return room, member
+
+
+def chat_message_send(
+    *, user, room_id: uuid.UUID, message_type: str, content: str, attachment_ids: list[uuid.UUID] | None = None
+) -> dict:
+    """Stores a member's ``text`` or ``image`` message, then (after commit) broadcasts it.
+
+    Returns the message's facts (see ``chat.selectors.message_fact``). ``created_at`` is taken
+    under the room lock, so stored order is the order of sending. An ``image`` message claims
+    1-5 unsent attachments the sender uploaded to this room.
+    Raises RoomNotFound, RoomClosed, InvalidAttachment, ValidationFailed (``system`` or bad sizes).
+    """
+    attachment_ids = list(dict.fromkeys(attachment_ids or []))
+    _check_message_shape(message_type, content, attachment_ids)
+    with transaction.atomic():
+        room, member = _lock_room_seat(user=user, room_id=room_id)
+        if not room.is_active:
+            raise RoomClosed()
+        attachments = []
+        if message_type == MessageType.IMAGE:
+            attachments = list(
+                ChatAttachment.objects.select_for_update()
+                .filter(room=room, uploader=member, message__isnull=True, id__in=attachment_ids)
+                .order_by("pk")
+            )
+            if len(attachments) != len(attachment_ids):
+                raise InvalidAttachment(details={"attachments": [str(_("Upload each image to this room first."))]})
+        message = Message.objects.create(
+            room=room, sender=member, message_type=message_type, content=content, created_at=timezone.now()
+        )
+        if attachments:
+            ChatAttachment.objects.filter(pk__in=[a.pk for a in attachments]).update(message=message)
+        message = Message.objects.select_related("sender__user").prefetch_related("attachments").get(pk=message.pk)
+        fact = selectors.message_fact(message)
+        events.message_created_on_commit(room.id, fact)
+    return fact
+
+
+def _check_message_shape(message_type: str, content: str, attachment_ids: list) -> None:
+    if message_type == MessageType.TEXT:
+        if not 1 <= len(content) <= MESSAGE_MAX_CHARS:
+            raise ValidationFailed(details={"content": [str(_("Write 1 to 2,000 characters."))]})
+        if attachment_ids:
+            raise ValidationFailed(details={"attachments": [str(_("Text messages take no attachments."))]})
+    elif message_type == MessageType.IMAGE:
+        if len(content) > MESSAGE_MAX_CHARS:
+            raise ValidationFailed(details={"content": [str(_("Write 1 to 2,000 characters."))]})
+        if not 1 <= len(attachment_ids) <= ATTACHMENTS_PER_MESSAGE_MAX:
+            raise ValidationFailed(
+                details={"attachments": [str(_("Attach 1 to %(max)d images.") % {"max": ATTACHMENTS_PER_MESSAGE_MAX})]}
+            )
+    else:
+        # ``system`` messages are written by the server only.
+        raise ValidationFailed(details={"message_type": [str(_("Send text or image messages."))]})
+
+
+@dataclass(frozen=True)
+class LeaveOutcome:
+    room_closed: bool
+
+
+def chat_room_leave(*, user, room_id: uuid.UUID) -> LeaveOutcome:
+    """The caller leaves the room for good.
+
+    Adds ``<display_name>님이 나갔습니다.``; closes the room when nobody of the leaver's group
+    remains. After commit, in this order: the leaver's sockets in the room are closed, then the
+    others get the system message, ``member_left`` and, if it closed, ``room_closed``.
+    Raises RoomNotFound (also for a second leave).
+    """
+    with transaction.atomic():
+        room, member = _lock_room_seat(user=user, room_id=room_id)
+        now = timezone.now()
+        ChatMember.objects.filter(pk=member.pk, left_at__isnull=True).update(left_at=now)
+        notice = Message.objects.create(
+            room=room, message_type=MessageType.SYSTEM, content=f"{member.display_name}님이 나갔습니다.", created_at=now
+        )
+        closes = room.is_active and not ChatMember.objects.filter(
+            room=room, group=member.group, left_at__isnull=True
+        ).exists()
+        if closes:
+            ChatRoom.objects.filter(pk=room.pk, is_active=True).update(is_active=False, closed_at=now)
+        person = events.person_fact(member)
+        events.member_removed_on_commit(room.id, member.user.public_id)
+        events.message_created_on_commit(room.id, selectors.message_fact(notice))
+        events.member_left_on_commit(room.id, person=person, left_at=selectors.iso(now))
+        if closes:
+            events.room_closed_on_commit(room.id, closed_at=selectors.iso(now))
+    return LeaveOutcome(room_closed=closes)
+
+
+@dataclass(frozen=True)
+class ReadState:
+    unread_count: int
+    last_read_at: datetime | None
+
+
+def chat_room_mark_read(*, user, room_id: uuid.UUID, last_read_message_id: uuid.UUID) -> ReadState:
+    """Moves the caller's read cursor forward to a message of the room (never backwards).
+
+    The move is one conditional UPDATE, so concurrent reads keep the newest cursor. When the
+    cursor moved, the other members get a ``read`` event after commit.
+    Raises RoomNotFound, MessageNotFound.
+    """
+    member = selectors.active_membership(user=user, room_id=room_id)
+    if member is None:
+        raise RoomNotFound()
+    message = selectors.message_in_room(room_id=member.room_id, message_id=last_read_message_id)
+    if message is None:
+        raise MessageNotFound(details={"last_read_message_id": [str(_("No such message in this room."))]})
+    now = timezone.now()
+    with transaction.atomic():
+        moved = (
+            ChatMember.objects.filter(pk=member.pk)
+            .filter(
+                Q(last_read_message_seq__isnull=True)
+                | Q(last_read_message_created_at__lt=message.created_at)
+                | Q(last_read_message_created_at=message.created_at, last_read_message_seq__lt=message.seq)
+            )
+            .update(
+                last_read_message=message,
+                last_read_message_created_at=message.created_at,
+                last_read_message_seq=message.seq,
+                last_read_at=now,
+            )
+        )
+        if moved:
+            events.read_on_commit(
+                member.room_id,
+                person=events.person_fact(member),
+                last_read_message_id=str(message.message_id),
+                last_read_at=selectors.iso(now),
+            )
+    member.refresh_from_db(fields=["last_read_at", "last_read_message_created_at", "last_read_message_seq"])
+    return ReadState(unread_count=selectors.unread_count(member=member), last_read_at=member.last_read_at)
+
+
+def chat_attachment_upload(*, user, room_id: uuid.UUID, upload) -> dict:
+    """Stores an image for a later ``image`` message of this room; returns its facts.
+
+    The image is judged by its content (JPEG/PNG/WebP, ≤ CHAT_ATTACHMENT_MAX_BYTES) and
+    re-encoded, so no EXIF/GPS metadata is kept. Only the room's members may upload, while the
+    room is open. Raises RoomNotFound, RoomClosed, InvalidImage, ImageTooLarge.
+    """
+    member = selectors.active_membership(user=user, room_id=room_id)
+    if member is None:
+        raise RoomNotFound()
+    if not member.room.is_active:
+        raise RoomClosed()
+    try:
+        clean = sanitize_image(upload, max_bytes=ATTACHMENT_MAX_BYTES, max_side=ATTACHMENT_MAX_SIDE)
+    except ImageRejection as rejection:
+        if rejection.reason == "too_large":
+            raise ImageTooLarge(details={"file": [str(_("Images are at most 10 MB."))]}) from None
+        raise InvalidImage(details={"file": [rejection.reason]}) from None
+    with Image.open(clean) as image:
+        width, height = image.size
+        content_type = Image.MIME[image.format]
+    clean.seek(0)
+    attachment = ChatAttachment(
+        room=member.room, uploader=member, content_type=content_type, width=width, height=height, size=clean.size
+    )
+    attachment.image.save(clean.name, clean, save=False)
+    try:
+        attachment.save()
+    except DatabaseError:
+        attachment.image.delete(save=False)
+        raise
+    return selectors.attachment_fact(attachment)

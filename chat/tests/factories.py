@@ -17,3 +17,16 @@ def open_room(*, a: int = 2, b: int = 2, display_mode: str = "blind", users_a=No
         display_mode=display_mode,
     )
     return summary, users_a, users_b
+
+
+def add_messages(room_id, sender_user, contents, *, created_at=None):
+    """Stores text messages as a member would send them (timestamps may be forced to collide)."""
+    from chat.models import ChatMember, Message, MessageType
+
+    member = ChatMember.objects.get(room_id=room_id, user=sender_user)
+    rows = [
+        Message(room_id=room_id, sender=member, message_type=MessageType.TEXT, content=content,
+                **({"created_at": created_at(i)} if created_at else {}))
+        for i, content in enumerate(contents)
+    ]
+    return Message.objects.bulk_create(rows)

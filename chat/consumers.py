@@ -1,0 +1,108 @@
+import time
+
+from channels.db import database_sync_to_async
+from django.utils.translation import gettext as _
+
+from chat import events, selectors, services
+from chat.conf import TYPING_MIN_INTERVAL_SECONDS
+from chat.errors import RoomNotFound
+from chat.serializers import ChatMessageSendInputSerializer, ChatReadInputSerializer, room_event_frame
+from config import errors, realtime
+from config.throttling import rate_limit_hit
+from config.websocket import AuthenticatedJsonConsumer
+
+
+def _validated(serializer_class, payload: dict) -> dict:
+    serializer = serializer_class(data={k: v for k, v in payload.items() if k != "type"})
+    if not serializer.is_valid():
+        raise errors.ValidationFailed(details={k: [str(m) for m in v] for k, v in serializer.errors.items()})
+    return serializer.validated_data
+
+
+class ChatRoomConsumer(AuthenticatedJsonConsumer):
+    """``/ws/matching/chats/<room_id>``: a room's messages, typing and read receipts (CONTRACT §7).
+
+    Only members who have not left connect (else 4403). Every frame is shaped for this member by
+    ``chat.serializers.room_event_frame``, so a blind room never shows the other group's ids.
+    """
+
+    viewer: selectors.Viewer | None = None
+
+    async def authorize(self) -> bool:
+        self.room_id = self.scope["url_route"]["kwargs"]["room_id"]
+        self.viewer = await database_sync_to_async(selectors.room_viewer)(user=self.user, room_id=self.room_id)
+        self._typing_sent: tuple[bool, float] | None = None
+        return self.viewer is not None
+
+    async def on_connected(self) -> None:
+        await self.join_group(events.seat_group(self.room_id, self.user.public_id))
+        await self.join_group(events.room_group(self.room_id))
+        # Checked again after joining: a leave that committed between authorize() and the joins
+        # sent its removal to a group this socket was not in yet.
+        if await database_sync_to_async(selectors.room_viewer)(user=self.user, room_id=self.room_id) is None:
+            await self._leave_room_groups()
+            await self.refuse(realtime.CLOSE_FORBIDDEN, errors.Forbidden())
+
+    # --- client frames ------------------------------------------------------------------------
+    async def handle_message(self, payload: dict) -> None:
+        state = rate_limit_hit("chat_message", str(self.user.public_id))
+        if not state.allowed:
+            raise errors.RateLimitExceeded(retry_after=state.retry_after)
+        data = _validated(ChatMessageSendInputSerializer, payload)
+        # Stored, then broadcast after commit to everyone in the room (this socket included).
+        await database_sync_to_async(services.chat_message_send)(
+            user=self.user,
+            room_id=self.room_id,
+            message_type=data["message_type"],
+            content=data["content"],
+            attachment_ids=data["attachments"],
+        )
+
+    async def handle_typing(self, payload: dict) -> None:
+        is_typing = payload.get("is_typing")
+        if not isinstance(is_typing, bool):
+            raise errors.ValidationFailed(details={"is_typing": [str(_("Must be true or false."))]})
+        now = time.monotonic()
+        # Throttled per socket: a repeat of the same state within the interval is dropped.
+        if self._typing_sent is not None:
+            last_state, last_at = self._typing_sent
+            if last_state == is_typing and now - last_at < TYPING_MIN_INTERVAL_SECONDS:
+                return
+        self._typing_sent = (is_typing, now)
+        await self.channel_layer.group_send(
+            events.room_group(self.room_id), events.typing_message(person=self.viewer.person(), is_typing=is_typing)
+        )
+
+    async def handle_read(self, payload: dict) -> None:
+        data = _validated(ChatReadInputSerializer, payload)
+        await database_sync_to_async(services.chat_room_mark_read)(
+            user=self.user, room_id=self.room_id, last_read_message_id=data["last_read_message_id"]
+        )
+
+    # --- room events from the channel layer -------------------------------------------------------
+    async def _relay(self, event: dict) -> None:
+        if self._closing:
+            return
+        frame = room_event_frame(self.viewer, event)
+        if frame is not None:
+            await self.send_json(frame)
+
+    chat_message = _relay
+    chat_typing = _relay
+    chat_read = _relay
+    chat_member_left = _relay
+    chat_room_closed = _relay
+
+    async def chat_member_removed(self, event: dict) -> None:
+        """This member left the room: stop receiving at once and close."""
+        await self._leave_room_groups()
+        await self.refuse(realtime.CLOSE_FORBIDDEN, RoomNotFound())
+
+    async def socket_force_close(self, message: dict) -> None:
+        # A sanction: leave the room's groups before closing so nothing more is delivered.
+        await self._leave_room_groups()
+        await super().socket_force_close(message)
+
+    async def _leave_room_groups(self) -> None:
+        for group in (events.room_group(self.room_id), events.seat_group(self.room_id, self.user.public_id)):
+            await self.leave_group(group)

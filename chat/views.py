@@ -1,0 +1,176 @@
+from django.http import FileResponse
+from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.views import APIView
+
+from chat import selectors, serializers, services
+from chat.errors import (
+    AttachmentNotFound,
+    ImageTooLarge,
+    InvalidAttachment,
+    InvalidImage,
+    MessageNotFound,
+    RoomClosed,
+    RoomNotFound,
+)
+from config.errors import RateLimitExceeded, ValidationFailed
+from config.responses import v1_response
+from config.schema import error_responses
+
+
+def _seat(request, room_id):
+    """The caller's seat in the room; anyone else (never a member, or left) gets 404."""
+    member = selectors.active_membership(user=request.user, room_id=room_id)
+    if member is None:
+        raise RoomNotFound()
+    return member
+
+
+class ChatRoomListApi(APIView):
+    throttle_scope = "matching_read"
+
+    @extend_schema(
+        operation_id="chat_rooms_list",
+        parameters=[serializers.ChatRoomListQuerySerializer],
+        responses={200: serializers.ChatRoomListOutputSerializer, **error_responses(RateLimitExceeded)},
+    )
+    def get(self, request):
+        query = serializers.ChatRoomListQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        rooms = [selectors.room_list_item(seat) for seat in selectors.rooms_for(user=request.user, is_active=query.to_filter())]
+        return v1_response(serializers.ChatRoomListOutputSerializer({"chat_rooms": rooms, "total": len(rooms)}).data)
+
+
+class ChatRoomDetailApi(APIView):
+    throttle_scope = "matching_read"
+
+    @extend_schema(
+        operation_id="chat_room_retrieve",
+        responses={200: serializers.ChatRoomDetailOutputSerializer, **error_responses(RoomNotFound)},
+    )
+    def get(self, request, room_id):
+        member = _seat(request, room_id)
+        details = selectors.room_details(member=member)
+        context = {"viewer": selectors.viewer_for(member)}
+        return v1_response(serializers.ChatRoomDetailOutputSerializer(details, context=context).data)
+
+
+class ChatMessagesApi(APIView):
+    # Sends count against the same per-user limit as the chat socket's message frames.
+    throttle_scope = {"GET": "matching_read", "POST": "chat_message"}
+
+    @extend_schema(
+        operation_id="chat_messages_list",
+        parameters=[serializers.ChatMessagesQuerySerializer],
+        responses={200: serializers.ChatMessagesPageOutputSerializer, **error_responses(RoomNotFound, ValidationFailed)},
+    )
+    def get(self, request, room_id):
+        member = _seat(request, room_id)
+        query = serializers.ChatMessagesQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        before = None
+        if "before" in query.validated_data:
+            before = selectors.message_in_room(room_id=member.room_id, message_id=query.validated_data["before"])
+            if before is None:
+                raise ValidationFailed(details={"before": [_("No such message in this room.")]})
+        page = selectors.messages_page(room_id=member.room_id, limit=query.validated_data["limit"], before=before)
+        context = {"viewer": selectors.viewer_for(member)}
+        return v1_response(serializers.ChatMessagesPageOutputSerializer(page, context=context).data)
+
+    @extend_schema(
+        operation_id="chat_message_send",
+        request=serializers.ChatMessageSendInputSerializer,
+        responses={
+            201: serializers.ChatMessageOutputSerializer,
+            **error_responses(RoomNotFound, RoomClosed, InvalidAttachment, RateLimitExceeded),
+        },
+    )
+    def post(self, request, room_id):
+        member = _seat(request, room_id)
+        data = serializers.ChatMessageSendInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        fact = services.chat_message_send(
+            user=request.user,
+            room_id=room_id,
+            message_type=data.validated_data["message_type"],
+            content=data.validated_data["content"],
+            attachment_ids=data.validated_data["attachments"],
+        )
+        context = {"viewer": selectors.viewer_for(member)}
+        return v1_response(
+            serializers.ChatMessageOutputSerializer(fact, context=context).data, message=_("Message sent."), status=201
+        )
+
+
+class ChatAttachmentUploadApi(APIView):
+    parser_classes = [MultiPartParser, FormParser]
+    throttle_scope = "chat_message"
+
+    @extend_schema(
+        operation_id="chat_attachment_upload",
+        request=serializers.ChatAttachmentUploadInputSerializer,
+        responses={
+            201: serializers.ChatAttachmentOutputSerializer,
+            **error_responses(RoomNotFound, RoomClosed, InvalidImage, ImageTooLarge, RateLimitExceeded),
+        },
+    )
+    def post(self, request, room_id):
+        _seat(request, room_id)
+        data = serializers.ChatAttachmentUploadInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        fact = services.chat_attachment_upload(user=request.user, room_id=room_id, upload=data.validated_data["file"])
+        return v1_response(
+            serializers.ChatAttachmentOutputSerializer(fact).data, message=_("The image was uploaded."), status=201
+        )
+
+
+class ChatAttachmentFileApi(APIView):
+    throttle_scope = "matching_read"
+
+    @extend_schema(
+        operation_id="chat_attachment_download",
+        responses={
+            (200, "image/*"): OpenApiResponse(response=OpenApiTypes.BINARY, description="The image."),
+            **error_responses(RoomNotFound, AttachmentNotFound),
+        },
+    )
+    def get(self, request, room_id, attachment_id):
+        member = _seat(request, room_id)
+        attachment = selectors.attachment_for_download(member=member, attachment_id=attachment_id)
+        if attachment is None:
+            raise AttachmentNotFound()
+        response = FileResponse(attachment.image.open("rb"), content_type=attachment.content_type)
+        response["Cache-Control"] = "private, max-age=3600"
+        return response
+
+
+class ChatRoomLeaveApi(APIView):
+    @extend_schema(
+        operation_id="chat_room_leave",
+        request=None,
+        responses={200: serializers.ChatLeaveOutputSerializer, **error_responses(RoomNotFound)},
+    )
+    def post(self, request, room_id):
+        services.chat_room_leave(user=request.user, room_id=room_id)
+        return v1_response({"message": _("You have left the chat room.")})
+
+
+class ChatRoomReadApi(APIView):
+    @extend_schema(
+        operation_id="chat_room_read",
+        request=serializers.ChatReadInputSerializer,
+        responses={200: serializers.ChatReadOutputSerializer, **error_responses(RoomNotFound, MessageNotFound)},
+    )
+    def post(self, request, room_id):
+        _seat(request, room_id)
+        data = serializers.ChatReadInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        state = services.chat_room_mark_read(
+            user=request.user, room_id=room_id, last_read_message_id=data.validated_data["last_read_message_id"]
+        )
+        return v1_response(
+            serializers.ChatReadOutputSerializer({"unread_count": state.unread_count, "last_read_at": state.last_read_at}).data
+        )
+
