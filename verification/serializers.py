@@ -15,6 +15,15 @@ class StrictBooleanField(serializers.BooleanField):
         self.fail("invalid", input=data)
 
 
+class StrictCharField(serializers.CharField):
+    """Only JSON strings: a number or boolean is a type error, not silently turned into text."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
 def document_url(document_id, request) -> str:
     path = reverse(DOCUMENT_URL_NAME, kwargs={"document_id": document_id})
     return request.build_absolute_uri(path) if request is not None else path
@@ -42,14 +51,14 @@ class UploadOutputSerializer(serializers.Serializer):
 
 
 class SubmitInputSerializer(serializers.Serializer):
-    school_name = serializers.CharField(max_length=100)
-    department = serializers.CharField(max_length=100)
-    major_category = serializers.CharField(max_length=100)
-    grade = serializers.CharField(max_length=20)
-    student_id = serializers.CharField(max_length=50)
+    school_name = StrictCharField(max_length=100)
+    department = StrictCharField(max_length=100)
+    major_category = StrictCharField(max_length=100)
+    grade = StrictCharField(max_length=20)
+    student_id = StrictCharField(max_length=50)
     gender = serializers.ChoiceField(choices=VerificationGender.choices)
     documents = serializers.ListField(
-        child=serializers.CharField(max_length=2048),
+        child=StrictCharField(max_length=2048),
         allow_empty=True,
         max_length=50,
         help_text="1-5 URLs returned by POST /api/v1/verification/upload for this user (else INVALID_DOCUMENT).",
