@@ -1,0 +1,3 @@
+BEAT_SCHEDULE = {
+    "matching-cleanup": {"task": "matching.tasks.match_cleanup", "schedule": 30.0},
+}
