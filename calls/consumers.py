@@ -38,8 +38,10 @@ class CallSignalingConsumer(AuthenticatedJsonConsumer):
         self.peer_channels: set[str] = set()
         return True
 
-    async def on_connected(self) -> None:
+    async def subscribe(self) -> None:
         await self.join_group(self.group)
+
+    async def on_connected(self) -> None:
         # The call may have ended between authorize and the join, when its call.ended was sent to
         # a group this socket was not in yet.
         if not await database_sync_to_async(selectors.call_is_open)(call_id=self.access.call_id):

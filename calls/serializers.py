@@ -1,6 +1,15 @@
 from rest_framework import serializers
 
 
+class StrictUUIDField(serializers.UUIDField):
+    """A UUID string only: DRF's field would also turn an integer into a UUID."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid", value=data)
+        return super().to_internal_value(data)
+
+
 class CallStartInputSerializer(serializers.Serializer):
     match_id = serializers.IntegerField(min_value=1, max_value=2**63 - 1)
 
@@ -20,7 +29,7 @@ class CallStartOutputSerializer(serializers.Serializer):
 
 
 class CallEndInputSerializer(serializers.Serializer):
-    call_session_id = serializers.UUIDField()
+    call_session_id = StrictUUIDField()
 
 
 class MessageSerializer(serializers.Serializer):

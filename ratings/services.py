@@ -3,8 +3,9 @@
 from django.db import IntegrityError, transaction
 from django.db.models import F
 
+from calls.errors import CallNotFound
 from calls.selectors import call_partner_id
-from ratings.errors import AlreadyRated, CallNotFound
+from ratings.errors import AlreadyRated
 from ratings.models import Rating, RatingSummary
 
 

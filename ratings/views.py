@@ -3,9 +3,10 @@ from drf_spectacular.utils import extend_schema
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from calls.errors import CallNotFound
 from config.schema import error_responses
 from ratings import selectors, serializers, services
-from ratings.errors import AlreadyRated, CallNotFound
+from ratings.errors import AlreadyRated
 
 
 class CallHistoryRecentApi(APIView):
