@@ -39,6 +39,20 @@ def pytest_collection_modifyitems(config, items):
                 item.add_marker(pytest.mark.skip(reason=reasons[name]))
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _close_connections_of_the_async_thread(django_db_setup, django_db_blocker):
+    """Async tests run ORM code in asgiref's shared sync thread; close its connection before the
+    test database is dropped, or PostgreSQL refuses to drop a database still in use."""
+    yield
+    import asyncio
+
+    from asgiref.sync import sync_to_async
+    from django.db import connections
+
+    with django_db_blocker.unblock():
+        asyncio.run(sync_to_async(connections.close_all)())
+
+
 @pytest.fixture(autouse=True)
 def _isolated_environment(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
