@@ -50,6 +50,10 @@ class DocumentInline(admin.TabularInline):
     def has_add_permission(self, request, obj=None) -> bool:
         return False
 
+    def has_change_permission(self, request, obj=None) -> bool:
+        # Documents are evidence: shown, never edited or swapped here.
+        return False
+
     @admin.display(description="document")
     def preview(self, link) -> str:
         # Served by the authenticated download view (the admin session of staff is accepted there).
@@ -176,7 +180,9 @@ class _VerificationAdminBase(admin.ModelAdmin):
             )
 
     def save_related(self, request, form, formsets, change):
-        return None
+        # Nothing related is editable; the admin's change message still reads these.
+        for formset in formsets:
+            formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         extra_context = {**(extra_context or {}), "show_save_and_continue": False}

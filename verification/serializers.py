@@ -144,7 +144,7 @@ class PendingListSerializer(serializers.Serializer):
 
 class ReviewInputSerializer(serializers.Serializer):
     approved = StrictBooleanField()
-    admin_note = serializers.CharField(max_length=1000, allow_blank=True, required=False, default="")
+    admin_note = StrictCharField(max_length=1000, allow_blank=True, required=False, default="")
 
 
 class ReviewOutputSerializer(serializers.Serializer):

@@ -2,6 +2,7 @@
 
 import io
 import re
+from functools import lru_cache
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
@@ -35,8 +36,11 @@ def document_path(document_id) -> str:
     return f"/api/v1/verification/documents/{document_id}"
 
 
+@lru_cache(maxsize=1)
 def pdf_bytes() -> bytes:
-    """A real one-page PDF (Pillow writes header, objects, xref table and trailer)."""
+    """A real one-page PDF (Pillow writes header, objects, xref table and trailer).
+
+    Made once: Pillow stamps the creation time, and tests compare stored bytes with these."""
     buffer = io.BytesIO()
     Image.new("RGB", (40, 30), (10, 120, 200)).save(buffer, format="PDF")
     return buffer.getvalue()

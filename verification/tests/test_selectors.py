@@ -1,31 +1,18 @@
+"""The selectors other apps use: ``verified_profile`` and ``verified_profiles``."""
+
 import pytest
-from django.utils import timezone
 
-from verification.models import Verification, VerificationStatus
+from verification import services
 from verification.selectors import VerifiedProfile, verified_profile, verified_profiles
+from verification.tests.factories import approved, rejected, staff_user, submit
+
+pytestmark = pytest.mark.django_db
 
 
-def _verification(user, *, status=VerificationStatus.APPROVED, **fields):
-    now = timezone.now()
-    decided = status != VerificationStatus.PENDING
-    values = {
-        "school_name": "서울대학교",
-        "department": "컴퓨터공학과",
-        "major_category": "공과대학",
-        "grade": "3학년",
-        "student_id": "2021-12345",
-        "gender": "male",
-        "reviewed_at": now if decided else None,
-        "verified_at": now if status == VerificationStatus.APPROVED else None,
-        **fields,
-    }
-    return Verification.objects.create(user=user, status=status, **values)
-
-
-@pytest.mark.django_db
 def test_verified_profile_returns_plain_data_of_the_approved_verification(user_factory):
     user = user_factory()
-    approved = _verification(user, department_visible=False)
+    verification = approved(user)
+    services.verification_settings_update(user=user, department_visible=False)
 
     profile = verified_profile(user)
 
@@ -36,49 +23,59 @@ def test_verified_profile_returns_plain_data_of_the_approved_verification(user_f
         major_category="공과대학",
         grade="3학년",
         gender="male",
-        verified_at=approved.verified_at,
+        verified_at=verification.verified_at,
         badge_visible=True,
         department_visible=False,
     )
 
 
-@pytest.mark.django_db
 def test_verified_profile_is_none_without_an_approved_verification(user_factory):
     pending_user, rejected_user, nobody = user_factory(), user_factory(), user_factory()
-    _verification(pending_user, status=VerificationStatus.PENDING)
-    _verification(rejected_user, status=VerificationStatus.REJECTED)
+    submit(pending_user)
+    rejected(rejected_user)
 
     assert verified_profile(pending_user) is None
     assert verified_profile(rejected_user) is None
     assert verified_profile(nobody) is None
 
 
-@pytest.mark.django_db
 def test_verified_profile_after_a_rejection_then_an_approval(user_factory):
     user = user_factory()
-    _verification(user, status=VerificationStatus.REJECTED, school_name="연세대학교")
-    _verification(user, school_name="고려대학교")
+    rejected(user, school_name="연세대학교")
+    approved(user, school_name="고려대학교")
 
     assert verified_profile(user).school_name == "고려대학교"
 
 
-@pytest.mark.django_db
+def test_verified_profile_is_one_query(user_factory, django_assert_num_queries):
+    user = user_factory()
+    approved(user)
+    with django_assert_num_queries(1):
+        assert verified_profile(user) is not None
+
+
 def test_verified_profiles_in_one_query_omits_unverified_users(user_factory, django_assert_num_queries):
     first, second, pending, nobody = user_factory(), user_factory(), user_factory(), user_factory()
-    _verification(first)
-    _verification(second, gender="female", grade="1학년")
-    _verification(pending, status=VerificationStatus.PENDING)
+    reviewer = staff_user()
+    approved(first, reviewer=reviewer)
+    approved(second, reviewer=reviewer, gender="female", grade="1학년")
+    submit(pending)
 
     with django_assert_num_queries(1):
         profiles = verified_profiles([first.pk, second.pk, pending.pk, nobody.pk])
 
     assert set(profiles) == {first.pk, second.pk}
-    assert profiles[second.pk].gender == "female"
-    assert profiles[second.pk].grade == "1학년"
+    assert (profiles[second.pk].gender, profiles[second.pk].grade) == ("female", "1학년")
     assert profiles[first.pk].user_id == first.pk
+    assert profiles[first.pk] == verified_profile(first)
 
 
-@pytest.mark.django_db
+def test_verified_profiles_accepts_any_iterable_and_duplicates(user_factory):
+    user = user_factory()
+    approved(user)
+    assert set(verified_profiles(iter([user.pk, user.pk]))) == {user.pk}
+
+
 def test_verified_profiles_of_no_ids_runs_no_query(django_assert_num_queries):
     with django_assert_num_queries(0):
         assert verified_profiles([]) == {}
