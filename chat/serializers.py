@@ -12,6 +12,15 @@ from chat.models import MessageType
 
 # --- requests -------------------------------------------------------------------------------
 
+class StrictUUIDField(serializers.UUIDField):
+    """A UUID written as a string; DRF would also read integers as UUIDs."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid", value=data)
+        return super().to_internal_value(data)
+
+
 class ChatRoomListQuerySerializer(serializers.Serializer):
     is_active = serializers.ChoiceField(choices=["true", "false", "all"], default="true")
 
@@ -19,9 +28,18 @@ class ChatRoomListQuerySerializer(serializers.Serializer):
         return {"true": True, "false": False, "all": None}[self.validated_data["is_active"]]
 
 
+class StrictCharField(serializers.CharField):
+    """Text written as a JSON string; DRF would also turn numbers into text."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
 class ChatMessagesQuerySerializer(serializers.Serializer):
     limit = serializers.IntegerField(min_value=1, max_value=MESSAGES_PAGE_MAX, default=MESSAGES_PAGE_DEFAULT)
-    before = serializers.UUIDField(required=False, help_text="A message_id: return messages older than it.")
+    before = StrictUUIDField(required=False, help_text="A message_id: return messages older than it.")
 
 
 class ChatMessageSendInputSerializer(serializers.Serializer):
@@ -30,9 +48,9 @@ class ChatMessageSendInputSerializer(serializers.Serializer):
         default=MessageType.TEXT.value,
         help_text="`text` or `image`; `system` messages are written by the server only and are refused.",
     )
-    content = serializers.CharField(max_length=MESSAGE_MAX_CHARS, allow_blank=True, default="")
+    content = StrictCharField(max_length=MESSAGE_MAX_CHARS, allow_blank=True, default="")
     attachments = serializers.ListField(
-        child=serializers.UUIDField(),
+        child=StrictUUIDField(),
         default=list,
         max_length=20,
         help_text="attachment_ids from POST .../attachments (1-5 for `image`, none for `text`).",
@@ -46,7 +64,7 @@ class ChatMessageSendInputSerializer(serializers.Serializer):
 
 
 class ChatReadInputSerializer(serializers.Serializer):
-    last_read_message_id = serializers.UUIDField()
+    last_read_message_id = StrictUUIDField()
 
 
 class ChatAttachmentUploadInputSerializer(serializers.Serializer):

@@ -2,7 +2,8 @@
 
 Every write that depends on a room's state (active, who is still a member) locks the room row
 first (``SELECT ... FOR NO KEY UPDATE``), so sends, leaves and closes in one room are serialized
-and a message's ``created_at`` follows the lock order. Events go out after commit.
+and a message's ``created_at`` follows the lock order. Events go out after commit; sends and
+leaves also hold ``chat.locks.room_order_lock`` until their events are out.
 """
 
 import uuid
@@ -18,6 +19,7 @@ from django.utils.translation import gettext as _
 from PIL import Image
 
 from chat import events, selectors
+from chat.locks import room_order_lock
 from chat.conf import (
     ATTACHMENT_MAX_BYTES,
     ATTACHMENT_MAX_SIDE,
@@ -152,13 +154,15 @@ def chat_message_send(
     """Stores a member's ``text`` or ``image`` message, then (after commit) broadcasts it.
 
     Returns the message's facts (see ``chat.selectors.message_fact``). ``created_at`` is taken
-    under the room lock, so stored order is the order of sending. An ``image`` message claims
+    under the room lock, and the room's order lock is held until the broadcast is out, so every
+    socket gets the room's messages in stored order. Durable: it commits before it returns.
+    An ``image`` message claims
     1-5 unsent attachments the sender uploaded to this room.
     Raises RoomNotFound, RoomClosed, InvalidAttachment, ValidationFailed (``system`` or bad sizes).
     """
     attachment_ids = list(dict.fromkeys(attachment_ids or []))
     _check_message_shape(message_type, content, attachment_ids)
-    with transaction.atomic():
+    with room_order_lock(room_id), transaction.atomic(durable=True):
         room, member = _lock_room_seat(user=user, room_id=room_id)
         if not room.is_active:
             raise RoomClosed()
@@ -213,7 +217,7 @@ def chat_room_leave(*, user, room_id: uuid.UUID) -> LeaveOutcome:
     others get the system message, ``member_left`` and, if it closed, ``room_closed``.
     Raises RoomNotFound (also for a second leave).
     """
-    with transaction.atomic():
+    with room_order_lock(room_id), transaction.atomic(durable=True):
         room, member = _lock_room_seat(user=user, room_id=room_id)
         now = timezone.now()
         ChatMember.objects.filter(pk=member.pk, left_at__isnull=True).update(left_at=now)
