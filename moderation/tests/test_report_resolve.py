@@ -76,7 +76,10 @@ def test_warn_counts_a_warning_and_records_it(report, reported, user_factory, st
     assert reported.warning_count == 2
     assert (reported.suspended_until, reported.is_banned) == (None, False)
     warnings = ModerationAction.objects.filter(target_user=reported, action="warn").order_by("created_at", "id")
-    assert [(w.note, w.report_id, w.actor) for w in warnings] == [("first", report.id, staff), ("second", second.id, staff)]
+    assert [(w.note, w.report_id, w.actor) for w in warnings] == [
+        ("first", report.id, staff),
+        ("second", second.id, staff),
+    ]
     # A warning does not lock the user out.
     assert auth_client(reported).get("/api/user/profile/").status_code == 200
 
@@ -164,7 +167,8 @@ def test_unknown_report_is_404(staff, auth_client):
     response = auth_client(staff).post(url(uuid.uuid4()), {"action": "ban"}, format="json")
     assert response.status_code == 404
     assert response.json()["error"]["code"] == "NOT_FOUND"
-    assert auth_client(staff).post("/api/v1/admin/reports/123/resolve", {"action": "ban"}, format="json").status_code == 404
+    not_a_uuid = auth_client(staff).post("/api/v1/admin/reports/123/resolve", {"action": "ban"}, format="json")
+    assert not_a_uuid.status_code == 404
 
 
 @pytest.mark.parametrize(

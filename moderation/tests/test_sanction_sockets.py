@@ -5,7 +5,15 @@ import time
 import pytest
 from asgiref.sync import sync_to_async
 
-from config.testing import UserFactory, access_token_for, auth_client_for, ws_connect, ws_receive_close_code, ws_receive_json
+from calls.tests.factories import CallSessionFactory
+from config.testing import (
+    UserFactory,
+    access_token_for,
+    auth_client_for,
+    ws_connect,
+    ws_receive_close_code,
+    ws_receive_json,
+)
 from moderation.tests.factories import room_together, user_report
 
 EVENTS = "/ws/events/"
@@ -76,6 +84,18 @@ async def test_suspension_closes_chat_sockets_too():
 
     assert await ws_receive_close_code(chat, timeout=1) == 4403
     await chat.disconnect()
+
+
+async def test_suspension_closes_call_sockets_too():
+    reported, token, report, staff = await reported_user_with_report()
+    call = await sync_to_async(CallSessionFactory)(match__user_a=report.reporter, match__user_b=reported)
+    signaling, connected = await ws_connect(f"/ws/call/{call.session_id}/", token)
+    assert connected
+
+    assert (await resolve(staff, report, "ban")).status_code == 200
+
+    assert await ws_receive_close_code(signaling, timeout=1) == 4403
+    await signaling.disconnect()
 
 
 async def test_warning_is_announced_and_the_socket_stays_open():
