@@ -1,5 +1,7 @@
 """The verification app's settings, each overridable in Django settings."""
 
+from datetime import timedelta
+
 from django.conf import settings
 
 MiB = 1024 * 1024
@@ -20,3 +22,7 @@ def private_media_root():
 
 def max_request_bytes() -> int:
     return MAX_FILES * MAX_FILE_BYTES + MULTIPART_OVERHEAD_BYTES
+
+
+# Uploaded documents never attached to a submission are deleted after this long.
+UNSUBMITTED_DOCUMENT_TTL = getattr(settings, "VERIFICATION_UNSUBMITTED_DOCUMENT_TTL", timedelta(days=7))

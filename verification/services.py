@@ -4,6 +4,8 @@ import logging
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import timedelta
+from functools import partial
 from urllib.parse import urlsplit
 
 from django.db import IntegrityError, transaction
@@ -11,7 +13,7 @@ from django.urls import Resolver404, resolve
 from django.utils import timezone
 
 from config.errors import Forbidden
-from verification import events
+from verification import conf, events
 from verification.documents import DocumentRejection, inspect_document
 from verification.errors import (
     AlreadyReviewed,
@@ -22,7 +24,6 @@ from verification.errors import (
     TooManyFiles,
     VerificationNotFound,
 )
-from verification import conf
 from verification.models import (
     Verification,
     VerificationDocument,
@@ -211,3 +212,33 @@ def verification_review(*, reviewer, verification_id, approved: bool, admin_note
         extra={"verification_id": str(verification_id), "reviewer": reviewer.pk, "status": verification.status},
     )
     return verification
+
+
+def documents_purge_unsubmitted(*, older_than: timedelta, batch_size: int = 500) -> int:
+    """Deletes documents uploaded before ``now - older_than`` that no verification uses, and their files.
+
+    Safe to run twice and concurrently: rows are locked with SKIP LOCKED, the delete re-checks
+    that no link exists, and files are removed only after the rows' deletion commits. A link
+    created at the same instant wins (the foreign key makes the purge's transaction fail).
+    """
+    cutoff = timezone.now() - older_than
+    with transaction.atomic():
+        candidates = list(
+            VerificationDocument.objects.filter(uploaded_at__lt=cutoff, links__isnull=True)
+            .order_by("pk")
+            .select_for_update(skip_locked=True, of=("self",))
+            .values_list("pk", "file")[:batch_size]
+        )
+        if not candidates:
+            return 0
+        ids = [pk for pk, _ in candidates]
+        deleted, _ = VerificationDocument.objects.filter(pk__in=ids, links__isnull=True).delete()
+        names = [name for _, name in candidates]
+        storage = VerificationDocument._meta.get_field("file").storage
+        transaction.on_commit(partial(_delete_files, storage, names))
+    return deleted
+
+
+def _delete_files(storage, names: list[str]) -> None:
+    for name in names:
+        storage.delete(name)

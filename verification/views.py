@@ -7,7 +7,7 @@ from rest_framework.parsers import JSONParser, MultiPartParser
 from rest_framework.views import APIView
 
 from accounts.authentication import SanctionAwareJWTAuthentication
-from config.errors import Forbidden, NotFound, PayloadTooLarge, UnsupportedMediaType, ValidationFailed
+from config.errors import Forbidden, UnsupportedMediaType, ValidationFailed
 from config.pagination import PageQuerySerializer, paginate
 from config.responses import v1_response
 from config.schema import error_responses
