@@ -11,7 +11,8 @@ PRODUCTS = [
 APPEND_ONLY_SQL = """
 CREATE FUNCTION gems_transaction_append_only() RETURNS trigger AS $$
 BEGIN
-    RAISE EXCEPTION 'gems_gemtransaction is append-only (% refused)', TG_OP;
+    RAISE EXCEPTION 'gems_gemtransaction is append-only (% refused)', TG_OP
+        USING ERRCODE = 'restrict_violation';
 END;
 $$ LANGUAGE plpgsql;
 CREATE TRIGGER gems_transaction_append_only
