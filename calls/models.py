@@ -56,7 +56,3 @@ class CallSession(models.Model):
 
     def __str__(self) -> str:
         return f"call {self.pk} ({'ended' if self.ended_at else 'open'})"
-
-    @property
-    def is_open(self) -> bool:
-        return self.ended_at is None

@@ -30,7 +30,3 @@ class CallStartOutputSerializer(serializers.Serializer):
 
 class CallEndInputSerializer(serializers.Serializer):
     call_session_id = StrictUUIDField()
-
-
-class MessageSerializer(serializers.Serializer):
-    message = serializers.CharField()

@@ -3,6 +3,7 @@ from drf_spectacular.utils import extend_schema
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.serializers import MessageSerializer
 from calls import serializers, services
 from calls.errors import CallAlreadyEnded, CallNotFound, MatchNotFound
 from config.schema import error_responses
@@ -31,7 +32,7 @@ class CallStartApi(APIView):
 class CallEndApi(APIView):
     @extend_schema(
         request=serializers.CallEndInputSerializer,
-        responses={200: serializers.MessageSerializer, **error_responses(CallNotFound)},
+        responses={200: MessageSerializer, **error_responses(CallNotFound)},
         description="Ends the call (idempotent). The peer gets `call.ended` on the call socket and on `/ws/events/`.",
     )
     def post(self, request):

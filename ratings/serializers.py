@@ -18,7 +18,3 @@ class RatingInputSerializer(serializers.Serializer):
     call_id = serializers.IntegerField(min_value=1, max_value=2**63 - 1)
     rating = serializers.IntegerField(min_value=RATING_MIN, max_value=RATING_MAX)
     comment = serializers.CharField(max_length=500, allow_blank=True, default="")
-
-
-class MessageSerializer(serializers.Serializer):
-    message = serializers.CharField()

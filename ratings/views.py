@@ -3,6 +3,7 @@ from drf_spectacular.utils import extend_schema
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.serializers import MessageSerializer
 from calls.errors import CallNotFound
 from config.schema import error_responses
 from ratings import selectors, serializers, services
@@ -22,7 +23,7 @@ class CallHistoryRecentApi(APIView):
 class RatingSubmitApi(APIView):
     @extend_schema(
         request=serializers.RatingInputSerializer,
-        responses={200: serializers.MessageSerializer, **error_responses(CallNotFound, AlreadyRated)},
+        responses={200: MessageSerializer, **error_responses(CallNotFound, AlreadyRated)},
         description="Rates the other participant of a call you were in, once per call. Feeds their `rating`.",
     )
     def post(self, request):

@@ -1,3 +1,4 @@
+import asyncio
 import json
 from datetime import timedelta
 
@@ -74,6 +75,23 @@ async def test_offer_answer_and_ice_flow_between_the_two_participants_only(call,
     await callee.disconnect()
 
 
+@pytest.mark.redis
+async def test_the_exchange_runs_over_the_real_redis_channel_layer(call, tokens):
+    from channels.layers import get_channel_layer
+    from channels_redis.core import RedisChannelLayer
+
+    assert isinstance(get_channel_layer(), RedisChannelLayer)
+    caller, callee = await join_both(call, tokens)
+
+    await caller.send_json_to({"type": "offer", "sdp": OFFER_SDP})
+    assert await ws_receive_json(callee) == {"type": "offer", "sdp": OFFER_SDP, "from": str(call.caller.public_id)}
+    await callee.send_json_to({"type": "answer", "sdp": ANSWER_SDP})
+    assert await ws_receive_json(caller) == {"type": "answer", "sdp": ANSWER_SDP, "from": str(call.callee.public_id)}
+    assert await caller.receive_nothing(0.2)
+    await caller.disconnect()
+    await callee.disconnect()
+
+
 async def test_relayed_frames_are_rebuilt_from_validated_fields(call, tokens):
     caller, callee = await join_both(call, tokens)
 
@@ -98,6 +116,19 @@ async def test_the_peer_learns_when_the_other_side_leaves_and_comes_back(call, t
     assert await ws_receive_json(caller) == {"type": "peer.joined", "user_id": str(call.callee.public_id), "should_offer": True}
     assert await ws_receive_json(callee) == {"type": "peer.joined", "user_id": str(call.caller.public_id), "should_offer": False}
     assert await caller.receive_nothing(0.2)
+    await caller.disconnect()
+    await callee.disconnect()
+
+
+async def test_both_connecting_at_the_same_instant_each_hear_of_the_other_once(call, tokens):
+    (caller, _), (callee, _) = await asyncio.gather(
+        ws_connect(call_path(call), tokens["caller"]), ws_connect(call_path(call), tokens["callee"])
+    )
+
+    assert await ws_receive_json(caller) == {"type": "peer.joined", "user_id": str(call.callee.public_id), "should_offer": True}
+    assert await ws_receive_json(callee) == {"type": "peer.joined", "user_id": str(call.caller.public_id), "should_offer": False}
+    assert await caller.receive_nothing(0.3)
+    assert await callee.receive_nothing(0.1)
     await caller.disconnect()
     await callee.disconnect()
 
