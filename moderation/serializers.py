@@ -38,7 +38,9 @@ class ReportCreateInputSerializer(serializers.Serializer):
 
 class ReportCreatedSerializer(serializers.Serializer):
     report_id = serializers.UUIDField(source="id")
-    status = serializers.ChoiceField(choices=[ReportStatus.PENDING])
+    # A constant, documented as a plain string: an enum here would collide in the schema with
+    # other apps' ``status`` enums of the same values.
+    status = serializers.CharField(help_text="always `pending`")
 
 
 class ReportListQuerySerializer(PageQuerySerializer):
@@ -93,7 +95,7 @@ class ReportResolveInputSerializer(serializers.Serializer):
 
 class ReportResolvedSerializer(serializers.Serializer):
     report_id = serializers.UUIDField(source="id")
-    status = serializers.ChoiceField(choices=[ReportStatus.RESOLVED])
+    status = serializers.CharField(help_text="always `resolved`")
     # Plain strings (the request's ``action`` enum documents the values), so the schema names
     # that choice set once.
     action_taken = serializers.CharField(help_text="dismiss | warn | suspend | ban")
