@@ -67,7 +67,8 @@ class SubmitInputSerializer(serializers.Serializer):
 
 class SubmitOutputSerializer(serializers.Serializer):
     verification_id = serializers.UUIDField()
-    status = serializers.ChoiceField(choices=VerificationStatus.choices)
+    # Not an enum in the schema: a one-value "pending" set would collide with other apps' enums.
+    status = serializers.CharField(help_text="Always `pending` for a new submission.")
     submitted_at = serializers.DateTimeField()
     message = serializers.CharField()
 
@@ -149,6 +150,6 @@ class ReviewInputSerializer(serializers.Serializer):
 
 class ReviewOutputSerializer(serializers.Serializer):
     verification_id = serializers.UUIDField()
-    status = serializers.ChoiceField(choices=VerificationStatus.choices)
+    status = serializers.ChoiceField(choices=[VerificationStatus.APPROVED, VerificationStatus.REJECTED])
     verified_at = serializers.DateTimeField(allow_null=True)
     message = serializers.CharField()
