@@ -231,6 +231,7 @@ RATE_LIMITS = {
     "login_failure_ip": "10/15m",
     "signup": "20/h",
     "gem_charge": "30/h",
+    "report_create": "20/d",
 }
 RATE_LIMITS.update(env.dict("RATE_LIMITS_OVERRIDE", default={}))
 

@@ -20,6 +20,8 @@ from moderation.errors import (
 
 
 class ReportCreateApi(APIView):
+    throttle_scope = "report_create"
+
     @extend_schema(
         summary="Report a user or a message (ext)",
         description=(

@@ -233,3 +233,20 @@ def test_trailing_slash_is_accepted(pair, auth_client):
     reporter, reported = pair
     room_together(reporter, reported)
     assert auth_client(reporter).post(URL + "/", user_report_body(reported), format="json").status_code == 201
+
+
+def test_filing_reports_is_rate_limited(user_factory, auth_client, settings):
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "report_create": "2/d"}
+    reporter = user_factory(username="serial_reporter")
+    others = [user_factory(username=f"other_{index}", gender="female") for index in range(3)]
+    for other in others:
+        room_together(reporter, other)
+    client = auth_client(reporter)
+    for other in others[:2]:
+        response = client.post(URL, user_report_body(other), format="json")
+        assert response.status_code == 201
+        assert response["X-RateLimit-Limit"] == "2"
+    refused = client.post(URL, user_report_body(others[2]), format="json")
+    assert refused.status_code == 429
+    assert refused.json()["error"]["code"] == "RATE_LIMIT_EXCEEDED"
+    assert Report.objects.count() == 2
