@@ -96,7 +96,9 @@ class CallSignalingConsumer(AuthenticatedJsonConsumer):
         if message["channel"] in self.peer_channels:
             return
         self.peer_channels.add(message["channel"])
-        await self.send_json({"type": "peer.joined", "user_id": message["user_id"], "should_offer": self.access.is_caller})
+        await self.send_json(
+            {"type": "peer.joined", "user_id": message["user_id"], "should_offer": self.access.is_caller}
+        )
 
     async def call_bye(self, message: dict) -> None:
         if message["channel"] not in self.peer_channels:

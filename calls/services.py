@@ -43,13 +43,6 @@ def call_start(*, user, match_id: int) -> CallStarted:
     )
 
 
-def _lock_calls():
-    # The ended call keeps its rows referenced by ratings: NO KEY UPDATE does not block their inserts.
-    return CallSession.objects.select_for_update(no_key=True, of=("self",)).select_related(
-        "caller", "callee", "ended_by"
-    )
-
-
 def _close(call: CallSession, *, now: datetime, reason: str, ended_by=None) -> None:
     """Records the end of a locked, open call and queues ``call.ended``."""
     call.ended_at = now
@@ -57,7 +50,10 @@ def _close(call: CallSession, *, now: datetime, reason: str, ended_by=None) -> N
     call.end_reason = reason
     call.ended_by = ended_by
     call.save(update_fields=["ended_at", "duration_seconds", "end_reason", "ended_by"])
-    notify = [call.caller, call.callee] if ended_by is None else [call.callee if ended_by == call.caller else call.caller]
+    if ended_by is None:
+        notify = [call.caller, call.callee]
+    else:
+        notify = [call.callee if ended_by == call.caller else call.caller]
     send_call_ended_on_commit(call, notify=notify)
 
 
@@ -68,7 +64,13 @@ def call_end(*, user, call_session_id: uuid.UUID) -> CallSession:
     Locks the call row, so a concurrent end (by the peer or the sweep) records one end only.
     Raises CallNotFound (also for a call of other people).
     """
-    call = _lock_calls().filter(Q(caller=user) | Q(callee=user), session_id=call_session_id).first()
+    # NO KEY UPDATE: rating inserts referencing the call (FOR KEY SHARE) are not blocked by it.
+    call = (
+        CallSession.objects.select_for_update(no_key=True, of=("self",))
+        .select_related("caller", "callee")
+        .filter(Q(caller=user) | Q(callee=user), session_id=call_session_id)
+        .first()
+    )
     if call is None:
         raise CallNotFound()
     if call.ended_at is None:

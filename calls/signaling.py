@@ -14,8 +14,6 @@ MAX_SDP_MID_CHARS = 64
 MAX_USERNAME_FRAGMENT_CHARS = 256
 MAX_SDP_M_LINE_INDEX = 1_023
 
-RELAYED_TYPES = ("offer", "answer", "ice_candidate", "hangup")
-
 
 def _malformed(field: str, message: str) -> MalformedRequest:
     return MalformedRequest(details={field: [message]})
@@ -61,7 +59,9 @@ def _ice_candidate(payload: dict) -> dict:
     for key, max_chars in (("sdpMid", MAX_SDP_MID_CHARS), ("usernameFragment", MAX_USERNAME_FRAGMENT_CHARS)):
         if key in candidate:
             value = candidate[key]
-            clean[key] = None if value is None else _string(value, f"candidate.{key}", max_chars=max_chars, allow_empty=True)
+            clean[key] = (
+                None if value is None else _string(value, f"candidate.{key}", max_chars=max_chars, allow_empty=True)
+            )
     if "sdpMLineIndex" in candidate:
         index = candidate["sdpMLineIndex"]
         if index is not None and (
@@ -77,11 +77,16 @@ def _hangup(payload: dict) -> dict:
     return {"type": "hangup"}
 
 
-_PARSERS = {"offer": _session_description, "answer": _session_description, "ice_candidate": _ice_candidate, "hangup": _hangup}
+_PARSERS = {
+    "offer": _session_description,
+    "answer": _session_description,
+    "ice_candidate": _ice_candidate,
+    "hangup": _hangup,
+}
 
 
 def relay_frame(payload: dict) -> dict:
-    """The frame to relay for a client frame whose ``type`` is one of ``RELAYED_TYPES``.
+    """The frame to relay for a client ``offer``, ``answer``, ``ice_candidate`` or ``hangup`` frame.
 
     Raises MalformedRequest (details name the field) for any other shape.
     """

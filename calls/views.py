@@ -22,11 +22,7 @@ class CallStartApi(APIView):
         data = serializers.CallStartInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         started = services.call_start(user=request.user, match_id=data.validated_data["match_id"])
-        return Response(
-            serializers.CallStartOutputSerializer(
-                {"call_session_id": started.call_session_id, "call_id": started.call_id, "ice_servers": started.ice_servers}
-            ).data
-        )
+        return Response(serializers.CallStartOutputSerializer(started).data)
 
 
 class CallEndApi(APIView):

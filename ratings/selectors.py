@@ -56,9 +56,11 @@ def call_history_recent(*, user) -> list[CallHistoryItem]:
     ratings of those calls.
     """
     calls = calls_recent_for_user(user=user, days=HISTORY_DAYS, limit=HISTORY_LIMIT)
-    given = dict(
-        Rating.objects.filter(rater=user, call_id__in=[call.pk for call in calls]).values_list("call_id", "score")
-    ) if calls else {}
+    given: dict[int, int] = {}
+    if calls:
+        given = dict(
+            Rating.objects.filter(rater=user, call_id__in=[call.pk for call in calls]).values_list("call_id", "score")
+        )
     return [
         CallHistoryItem(
             call_id=call.pk,

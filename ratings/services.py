@@ -36,7 +36,9 @@ def rating_submit(*, rater, call_id: int, score: int, comment: str = "") -> Rati
         raise CallNotFound()
     try:
         with transaction.atomic():
-            rating = Rating.objects.create(call_id=call_id, rater=rater, rated_id=rated_id, score=score, comment=comment)
+            rating = Rating.objects.create(
+                call_id=call_id, rater=rater, rated_id=rated_id, score=score, comment=comment
+            )
     except IntegrityError:
         if Rating.objects.filter(call_id=call_id, rater=rater).exists():
             raise AlreadyRated() from None

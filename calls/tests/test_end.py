@@ -1,11 +1,13 @@
+import threading
 from datetime import timedelta
 
 import pytest
 from channels.db import database_sync_to_async
+from django.db import connection
 from django.utils import timezone
 
 from calls.models import CallSession
-from calls.tests.factories import CallSessionFactory, ended_call
+from calls.tests.factories import CallSessionFactory
 from config.testing import UserFactory, access_token_for, auth_client_for, ws_connect, ws_receive_json
 
 URL = "/api/call/end/"
@@ -120,3 +122,33 @@ async def test_the_peer_gets_call_ended_on_the_events_socket_and_the_ender_does_
     assert await caller_events.receive_nothing(0.3)
     await caller_events.disconnect()
     await callee_events.disconnect()
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_both_ending_at_the_same_instant_record_one_end_and_tell_once(monkeypatch):
+    call = CallSessionFactory(started_at=timezone.now() - timedelta(seconds=10))
+    barrier = threading.Barrier(2)
+    told, statuses = [], []
+    monkeypatch.setattr("calls.services.send_call_ended_on_commit", lambda ended, notify: told.append(notify))
+
+    def end(user):
+        try:
+            barrier.wait()
+            response = auth_client_for(user).post(URL, {"call_session_id": str(call.session_id)}, format="json")
+            statuses.append(response.status_code)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=end, args=(user,)) for user in (call.caller, call.callee)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert statuses == [200, 200]
+    call.refresh_from_db()
+    assert call.end_reason == "hangup"
+    assert call.ended_by in (call.caller, call.callee)
+    assert len(told) == 1
+    assert told[0] == [call.callee if call.ended_by == call.caller else call.caller]

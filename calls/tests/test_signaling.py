@@ -4,9 +4,12 @@ from datetime import timedelta
 
 import pytest
 from channels.db import database_sync_to_async
+from channels.layers import get_channel_layer
+from channels_redis.core import RedisChannelLayer
 from django.utils import timezone
 
 from calls.models import CallSession
+from calls.services import call_end
 from calls.tests.factories import CallSessionFactory, ended_call
 from config.testing import UserFactory, access_token_for, ws_connect, ws_receive_close_code, ws_receive_json
 
@@ -77,9 +80,6 @@ async def test_offer_answer_and_ice_flow_between_the_two_participants_only(call,
 
 @pytest.mark.redis
 async def test_the_exchange_runs_over_the_real_redis_channel_layer(call, tokens):
-    from channels.layers import get_channel_layer
-    from channels_redis.core import RedisChannelLayer
-
     assert isinstance(get_channel_layer(), RedisChannelLayer)
     caller, callee = await join_both(call, tokens)
 
@@ -250,8 +250,6 @@ async def test_too_many_frames_close_with_4429(call, tokens, settings):
 
 
 async def test_ending_the_call_tells_both_sockets_and_closes_them(call, tokens):
-    from calls.services import call_end
-
     caller, callee = await join_both(call, tokens)
 
     await database_sync_to_async(call_end)(user=call.callee, call_session_id=call.session_id)

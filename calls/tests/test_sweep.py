@@ -7,7 +7,7 @@ from django.db import connection
 from django.utils import timezone
 
 from calls.models import CallSession
-from calls.services import call_close_expired
+from calls.services import call_close_expired, call_end
 from calls.tasks import close_expired_calls
 from calls.tests.factories import CallSessionFactory, ended_call
 
@@ -80,8 +80,6 @@ def test_the_job_is_scheduled_every_minute():
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_two_sweeps_and_a_hangup_at_once_end_each_call_once():
-    from calls.services import call_end
-
     started = timezone.now() - timedelta(hours=3)
     calls = CallSessionFactory.create_batch(6, started_at=started)
     barrier = threading.Barrier(3)
