@@ -2,7 +2,9 @@
 made through the real service."""
 
 from collections.abc import Sequence
+from datetime import timedelta
 
+import time_machine
 from django.utils import timezone
 
 from config.testing import UserFactory
@@ -86,3 +88,28 @@ def make_pool(
 
 def member_users(pool: Pool) -> list:
     return [member.user for member in pool.members.select_related("user").order_by("position")]
+
+
+def proposed_pair(*, size: int = 2, **pool_a_fields):
+    """A male pool and a female pool (created in that order) proposed to each other by a pairing run."""
+    from pools.models import Proposal
+
+    # A second earlier, so pool_a is the longer-waiting one even under a frozen clock.
+    with time_machine.travel(timezone.now() - timedelta(seconds=1), tick=False):
+        pool_a = make_pool(gender="male", size=size, **pool_a_fields)
+    pool_b = make_pool(gender="female", size=size, department="경영학과", major_category=BUSINESS)
+    services.pool_pairing_run()
+    proposal = Proposal.objects.get(pool_a=pool_a, pool_b=pool_b)
+    pool_a.refresh_from_db()
+    pool_b.refresh_from_db()
+    return proposal, pool_a, pool_b
+
+
+def matched_pair(*, size: int = 2, **pool_a_fields):
+    proposal, pool_a, pool_b = proposed_pair(size=size, **pool_a_fields)
+    services.proposal_accept(user=pool_a.creator, proposal_id=proposal.pk)
+    outcome = services.proposal_accept(user=pool_b.creator, proposal_id=proposal.pk)
+    proposal.refresh_from_db()
+    pool_a.refresh_from_db()
+    pool_b.refresh_from_db()
+    return proposal, pool_a, pool_b, outcome
