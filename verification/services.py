@@ -81,7 +81,8 @@ def document_id_from_url(url: str) -> uuid.UUID | None:
     Only the path is considered (clients may see the API under another host name).
     """
     try:
-        match = resolve(urlsplit(url).path)
+        # The route answers with and without a trailing slash; only the bare one is named.
+        match = resolve(urlsplit(url).path.rstrip("/"))
     except (Resolver404, ValueError):
         return None
     if match.url_name != DOCUMENT_URL_NAME:

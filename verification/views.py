@@ -38,7 +38,8 @@ class DocumentUploadApi(APIView):
     def post(self, request):
         refuse_oversized_request(request)
         # Must be in place before anything touches request.data / request.FILES.
-        request._request.upload_handlers.insert(0, DocumentLimitsUploadHandler(request._request))
+        django_request = request._request
+        django_request.upload_handlers = [DocumentLimitsUploadHandler(django_request), *django_request.upload_handlers]
         documents = services.documents_upload(owner=request.user, files=request.FILES.getlist("files"))
         urls = [serializers.document_url(document.document_id, request) for document in documents]
         return v1_response(

@@ -7,9 +7,10 @@ from datetime import timedelta
 import pytest
 import time_machine
 from asgiref.sync import sync_to_async
-from django.db import connection
+from django.db import connection, transaction
 
 from config import realtime
+from config.errors import Forbidden
 from config.testing import UserFactory, access_token_for, ws_connect, ws_receive_json
 from verification import services
 from verification.errors import AlreadyReviewed
@@ -249,7 +250,9 @@ def test_reviewing_twice_is_already_reviewed_and_changes_nothing(
 
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
-            review_path(verification.verification_id), {"approved": False, "admin_note": "changed my mind"}, format="json"
+            review_path(verification.verification_id),
+            {"approved": False, "admin_note": "changed my mind"},
+            format="json",
         )
 
     assert_error(response, 400, "ALREADY_REVIEWED", "이미 검토가 완료된 인증 신청입니다.")
@@ -284,14 +287,22 @@ def test_review_is_forbidden_to_non_staff_even_the_owner(
 
 def test_review_needs_a_token(api_client, user):
     verification = submit(user)
-    assert_error(api_client.post(review_path(verification.verification_id), {"approved": True}, format="json"), 401, "UNAUTHORIZED")
+    response = api_client.post(review_path(verification.verification_id), {"approved": True}, format="json")
+    assert_error(response, 401, "UNAUTHORIZED")
     verification.refresh_from_db()
     assert verification.status == "pending"
 
 
 @pytest.mark.parametrize(
     "payload",
-    [{}, {"approved": "yes"}, {"approved": 1}, {"approved": None}, {"approved": True, "admin_note": "x" * 1001}, {"approved": True, "admin_note": 5}],
+    [
+        {},
+        {"approved": "yes"},
+        {"approved": 1},
+        {"approved": None},
+        {"approved": True, "admin_note": "x" * 1001},
+        {"approved": True, "admin_note": 5},
+    ],
 )
 def test_review_refuses_bad_input_and_changes_nothing(auth_client, staff, user, payload):
     verification = submit(user)
@@ -302,8 +313,6 @@ def test_review_refuses_bad_input_and_changes_nothing(auth_client, staff, user, 
 
 
 def test_the_service_refuses_a_non_staff_reviewer(user):
-    from config.errors import Forbidden
-
     verification = submit(user)
     with pytest.raises(Forbidden):
         services.verification_review(reviewer=user, verification_id=verification.pk, approved=True, admin_note="")
@@ -312,8 +321,6 @@ def test_the_service_refuses_a_non_staff_reviewer(user):
 
 
 def test_no_event_is_sent_when_the_transaction_rolls_back(user, staff, sent_events, django_capture_on_commit_callbacks):
-    from django.db import transaction
-
     verification = submit(user)
 
     class Abort(Exception):

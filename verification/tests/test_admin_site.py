@@ -90,7 +90,9 @@ def test_the_change_page_shows_the_documents_through_the_authenticated_view(admi
     assert b"".join(response.streaming_content) == pdf_bytes()
 
 
-def test_the_approve_action_goes_through_the_service(admin_client, reviewer, sent_events, django_capture_on_commit_callbacks):
+def test_the_approve_action_goes_through_the_service(
+    admin_client, reviewer, sent_events, django_capture_on_commit_callbacks
+):
     first, second = submit(UserFactory()), submit(UserFactory())
 
     with django_capture_on_commit_callbacks(execute=True):

@@ -2,6 +2,7 @@
 
 import os
 import re
+import uuid
 from pathlib import Path
 
 import pytest
@@ -107,8 +108,6 @@ def test_another_user_gets_404(auth_client, documents):
 
 
 def test_another_users_404_is_the_same_as_for_a_missing_document(auth_client, documents):
-    import uuid
-
     png, _ = documents
     stranger = auth_client(UserFactory())
     foreign = stranger.get(document_path(png.document_id)).json()

@@ -75,10 +75,14 @@ def test_submit_files_a_pending_verification(auth_client, user):
     ]
 
 
-def test_submit_accepts_the_document_path_without_host(auth_client, user):
-    (document,) = upload_documents(user)
-    data = submission_with_urls([f"/api/v1/verification/documents/{document.document_id}"])
+def test_submit_accepts_the_document_path_without_host_and_with_a_trailing_slash(auth_client, user):
+    first, second = upload_documents(user, count=2)
+    data = submission_with_urls(
+        [f"/api/v1/verification/documents/{first.document_id}", f"{url_of(second)}/"]
+    )
     assert auth_client(user).post(SUBMIT, data, format="json").status_code == 201
+    links = VerificationDocumentLink.objects.order_by("position").values_list("document_id", flat=True)
+    assert list(links) == [first.document_id, second.document_id]
 
 
 def test_submit_message_in_english(auth_client, user):

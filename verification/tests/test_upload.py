@@ -6,10 +6,11 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import DatabaseError
 from PIL import Image
 
 from config.testing import image_bytes
-from verification import conf
+from verification import conf, services
 from verification.errors import DocumentTooLarge, TooManyFiles
 from verification.models import VerificationDocument
 from verification.tests.factories import UPLOAD, TIMESTAMP, document_path, jpeg_file, pdf_bytes, pdf_file, png_file
@@ -17,7 +18,12 @@ from verification.uploads import DocumentLimitsUploadHandler
 
 pytestmark = pytest.mark.django_db
 
-EXE_BYTES = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00" + b"\x00" * 48 + b"This program cannot be run in DOS mode."
+# The start of a Windows executable: the "MZ" DOS header and its stub message.
+EXE_BYTES = (
+    b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00"
+    + b"\x00" * 48
+    + b"This program cannot be run in DOS mode."
+)
 
 
 def private_files() -> list[Path]:
@@ -264,10 +270,6 @@ def test_english_messages_on_request(auth_client, user):
 
 
 def test_a_failed_database_write_leaves_no_file_behind(user, monkeypatch):
-    from django.db import DatabaseError
-
-    from verification import services
-
     def failing_bulk_create(*args, **kwargs):
         raise DatabaseError("disk full")
 

@@ -10,10 +10,11 @@ import dataclasses
 import json
 
 import pytest
+from rest_framework.test import APIClient
 
 from config import realtime
 from config.testing import UserFactory, auth_client_for
-from rest_framework.test import APIClient
+from verification import services
 from verification import urls as verification_urls
 from verification.selectors import VerifiedProfile, verified_profile
 from verification.tests.factories import (
@@ -140,7 +141,9 @@ def test_the_owner_sees_their_own(owner_case):
     assert _leaks({"review": results["admin-verification-review"]}, secrets) == {}
 
 
-def test_staff_see_them_in_the_pending_list_and_the_review_reveals_nothing(owner_case, django_capture_on_commit_callbacks):
+def test_staff_see_them_in_the_pending_list_and_the_review_reveals_nothing(
+    owner_case, django_capture_on_commit_callbacks
+):
     owner, verification, documents, secrets, sent = owner_case
     reviewer = staff_user()
     with django_capture_on_commit_callbacks(execute=True):
@@ -161,8 +164,6 @@ def test_staff_see_them_in_the_pending_list_and_the_review_reveals_nothing(owner
 
 def test_the_profile_other_apps_read_has_no_student_id_or_documents(owner_case):
     owner, verification, _, _, _ = owner_case
-    from verification import services
-
     services.verification_review(reviewer=staff_user(), verification_id=verification.pk, approved=True, admin_note="")
     profile = verified_profile(owner)
     fields = {field.name for field in dataclasses.fields(VerifiedProfile)}
