@@ -232,6 +232,7 @@ RATE_LIMITS = {
     "signup": "20/h",
     "gem_charge": "30/h",
     "report_create": "20/d",
+    "verification_upload": "20/h",
 }
 RATE_LIMITS.update(env.dict("RATE_LIMITS_OVERRIDE", default={}))
 

@@ -27,6 +27,7 @@ from verification.uploads import DocumentLimitsUploadHandler, refuse_oversized_r
 
 class DocumentUploadApi(APIView):
     parser_classes = [MultiPartParser]
+    throttle_scope = "verification_upload"
 
     @extend_schema(
         request={"multipart/form-data": serializers.UploadInputSerializer},

@@ -290,3 +290,15 @@ def test_an_image_over_the_side_limit_is_refused(auth_client, user, monkeypatch)
     body = assert_error(response, 400, "INVALID_DOCUMENT")
     assert body["error"]["details"] == {"files": ["0: dimensions"]}
     assert_nothing_stored()
+
+
+def test_uploads_are_rate_limited(auth_client, user, settings):
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "verification_upload": "2/h"}
+    client = auth_client(user)
+    for _ in range(2):
+        response = client.post(UPLOAD, {"files": [png_file()]}, format="multipart")
+        assert response.status_code == 201, response.content
+        assert response["X-RateLimit-Limit"] == "2"
+    refused = client.post(UPLOAD, {"files": [png_file()]}, format="multipart")
+    assert_error(refused, 429, "RATE_LIMIT_EXCEEDED")
+    assert VerificationDocument.objects.count() == 2
