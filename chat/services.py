@@ -19,15 +19,16 @@ from django.utils.translation import gettext as _
 from PIL import Image
 
 from chat import events, selectors
-from chat.locks import room_order_lock
 from chat.conf import (
     ATTACHMENT_MAX_BYTES,
     ATTACHMENT_MAX_SIDE,
+    ATTACHMENT_UNSENT_TTL,
     ATTACHMENTS_PER_MESSAGE_MAX,
     MESSAGE_MAX_CHARS,
     ROOM_NAME_PREFIX,
 )
 from chat.errors import ImageTooLarge, InvalidAttachment, InvalidImage, MessageNotFound, RoomClosed, RoomNotFound
+from chat.locks import room_order_lock
 from chat.models import ChatAttachment, ChatMember, ChatRoom, DisplayMode, Group, Message, MessageType
 from config.errors import ValidationFailed
 from config.images import ImageRejection, sanitize_image
@@ -156,8 +157,7 @@ def chat_message_send(
     Returns the message's facts (see ``chat.selectors.message_fact``). ``created_at`` is taken
     under the room lock, and the room's order lock is held until the broadcast is out, so every
     socket gets the room's messages in stored order. Durable: it commits before it returns.
-    An ``image`` message claims
-    1-5 unsent attachments the sender uploaded to this room.
+    An ``image`` message claims 1-5 unsent attachments the sender uploaded to this room.
     Raises RoomNotFound, RoomClosed, InvalidAttachment, ValidationFailed (``system`` or bad sizes).
     """
     attachment_ids = list(dict.fromkeys(attachment_ids or []))
@@ -316,3 +316,28 @@ def chat_attachment_upload(*, user, room_id: uuid.UUID, upload) -> dict:
         attachment.image.delete(save=False)
         raise
     return selectors.attachment_fact(attachment)
+
+
+def chat_attachments_purge_unsent(*, now: datetime | None = None) -> int:
+    """Deletes images uploaded but never sent within ATTACHMENT_UNSENT_TTL, files included.
+
+    Safe to run twice and concurrently: rows are locked with SKIP LOCKED and deleted only while
+    still unsent, so an image a message is claiming right now is left alone. Returns the count.
+    """
+    cutoff = (now or timezone.now()) - ATTACHMENT_UNSENT_TTL
+    with transaction.atomic():
+        stale = list(
+            ChatAttachment.objects.select_for_update(skip_locked=True)
+            .filter(message__isnull=True, created_at__lt=cutoff)
+            .order_by("pk")[:500]
+        )
+        ChatAttachment.objects.filter(pk__in=[a.pk for a in stale], message__isnull=True).delete()
+        names = [a.image.name for a in stale]
+        transaction.on_commit(lambda: _delete_files(names))
+    return len(stale)
+
+
+def _delete_files(names: list[str]) -> None:
+    storage = ChatAttachment._meta.get_field("image").storage
+    for name in names:
+        storage.delete(name)

@@ -1,12 +1,16 @@
 import io
+import os
 import uuid
+from datetime import timedelta
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 from PIL import Image
 
 from chat import services
 from chat.models import ChatAttachment, Message
+from chat.tasks import purge_unsent_attachments
 from config.testing import image_bytes, image_upload
 
 pytestmark = pytest.mark.django_db
@@ -157,3 +161,25 @@ def test_attachment_download_is_for_room_members_once_sent(blind_room, auth_clie
     missing = auth_client(a1).get(blind_room.url(f"/attachments/{uuid.uuid4()}"))
     assert missing.status_code == 404
     assert missing.json()["error"]["message"] == "첨부 파일을 찾을 수 없습니다."
+
+
+def test_unsent_images_are_purged_after_a_day(blind_room, auth_client, django_capture_on_commit_callbacks):
+    client = auth_client(blind_room.a[0])
+    stale, fresh, sent = (_upload(client, blind_room, image_upload()).json()["data"] for _ in range(3))
+    client.post(blind_room.url("/messages"), {"message_type": "image", "attachments": [sent["attachment_id"]]}, format="json")
+    ChatAttachment.objects.filter(id__in=[stale["attachment_id"], sent["attachment_id"]]).update(
+        created_at=timezone.now() - timedelta(hours=25)
+    )
+    stale_path = ChatAttachment.objects.get(id=stale["attachment_id"]).image.path
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert purge_unsent_attachments() == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        assert purge_unsent_attachments() == 0
+
+    assert set(ChatAttachment.objects.values_list("id", flat=True)) == {
+        uuid.UUID(fresh["attachment_id"]), uuid.UUID(sent["attachment_id"])
+    }
+    assert not os.path.exists(stale_path)
+    assert client.get(stale["url"]).status_code == 404
+    assert client.get(sent["url"]).status_code == 200
