@@ -292,6 +292,15 @@ MATCH_REPEAT_COOLDOWN = timedelta(hours=env.int("MATCH_REPEAT_COOLDOWN_HOURS", d
 SUSPENSION_DAYS = env.int("SUSPENSION_DAYS", default=7)
 DEV_PAYMENT_PROVIDER_ENABLED = env.bool("DEV_PAYMENT_PROVIDER_ENABLED", default=not IS_PRODUCTION)
 
+# Calls: STUN/TURN handed to clients; with a TURN secret, time-limited TURN REST credentials.
+CALL_STUN_URLS = env.list("CALL_STUN_URLS", default=["stun:stun.l.google.com:19302"])
+CALL_TURN_URLS = env.list("CALL_TURN_URLS", default=[])
+CALL_TURN_SECRET = env.str("CALL_TURN_SECRET", default="")
+CALL_TURN_USERNAME = env.str("CALL_TURN_USERNAME", default="")
+CALL_TURN_PASSWORD = env.str("CALL_TURN_PASSWORD", default="")
+CALL_TURN_CREDENTIAL_TTL_SECONDS = env.int("CALL_TURN_CREDENTIAL_TTL_SECONDS", default=24 * 3600)
+CALL_MAX_DURATION_SECONDS = env.int("CALL_MAX_DURATION_SECONDS", default=2 * 3600)
+
 # --- WebSockets ------------------------------------------------------------------------
 WS_MAX_FRAME_BYTES = 64 * 1024
 WS_IDLE_TIMEOUT_SECONDS = env.int("WS_IDLE_TIMEOUT_SECONDS", default=600)
