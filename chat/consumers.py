@@ -2,20 +2,25 @@ import time
 
 from channels.db import database_sync_to_async
 from django.utils.translation import gettext as _
+from rest_framework.exceptions import ValidationError
 
 from chat import events, selectors, services
 from chat.conf import TYPING_MIN_INTERVAL_SECONDS
 from chat.errors import RoomNotFound
 from chat.serializers import ChatMessageSendInputSerializer, ChatReadInputSerializer, room_event_frame
 from config import errors, realtime
+from config.exceptions import to_api_error
 from config.throttling import rate_limit_hit
 from config.websocket import AuthenticatedJsonConsumer
 
 
 def _validated(serializer_class, payload: dict) -> dict:
+    """The frame's fields validated like the REST body; errors as the REST API reports them."""
     serializer = serializer_class(data={k: v for k, v in payload.items() if k != "type"})
-    if not serializer.is_valid():
-        raise errors.ValidationFailed(details={k: [str(m) for m in v] for k, v in serializer.errors.items()})
+    try:
+        serializer.is_valid(raise_exception=True)
+    except ValidationError as error:
+        raise to_api_error(error) from None
     return serializer.validated_data
 
 
@@ -27,11 +32,12 @@ class ChatRoomConsumer(AuthenticatedJsonConsumer):
     """
 
     viewer: selectors.Viewer | None = None
+    # The last typing state this socket forwarded, and when (monotonic seconds).
+    _typing_sent: tuple[bool, float] | None = None
 
     async def authorize(self) -> bool:
         self.room_id = self.scope["url_route"]["kwargs"]["room_id"]
         self.viewer = await database_sync_to_async(selectors.room_viewer)(user=self.user, room_id=self.room_id)
-        self._typing_sent: tuple[bool, float] | None = None
         return self.viewer is not None
 
     async def on_connected(self) -> None:

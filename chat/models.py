@@ -55,7 +55,9 @@ class ChatRoom(models.Model):
     class Meta:
         ordering = ["-created_at"]
         constraints = [
-            models.CheckConstraint(condition=Q(display_mode__in=["blind", "open"]), name="chat_room_display_mode_valid"),
+            models.CheckConstraint(
+                condition=Q(display_mode__in=["blind", "open"]), name="chat_room_display_mode_valid"
+            ),
             models.CheckConstraint(
                 condition=Q(is_active=True, closed_at__isnull=True) | Q(is_active=False, closed_at__isnull=False),
                 name="chat_room_closed_iff_closed_at",

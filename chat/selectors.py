@@ -191,9 +191,8 @@ def room_list_item(seat: ChatMember) -> dict:
 
 
 def unread_count(*, member: ChatMember) -> int:
-    return (
-        ChatMember.objects.filter(pk=member.pk).annotate(unread=_unread_count_subquery()).values_list("unread", flat=True)
-    )[0]
+    counts = ChatMember.objects.filter(pk=member.pk).annotate(unread=_unread_count_subquery())
+    return counts.values_list("unread", flat=True)[0]
 
 
 # --- room details ---------------------------------------------------------------------------

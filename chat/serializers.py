@@ -202,7 +202,10 @@ def room_event_frame(viewer, event: dict) -> dict | None:
     person = event["person"]
     if kind in ("chat.typing", "chat.read") and person["user_id"] == viewer.user_public_id:
         return None
-    who = {"user_id": ViewerAwareSerializer(context=context).visible_user_id(person), "user_name": person["display_name"]}
+    who = {
+        "user_id": ViewerAwareSerializer(context=context).visible_user_id(person),
+        "user_name": person["display_name"],
+    }
     if kind == "chat.typing":
         return {"type": "typing", **who, "is_typing": event["is_typing"]}
     if kind == "chat.read":

@@ -33,13 +33,19 @@ class ChatRoomListApi(APIView):
 
     @extend_schema(
         operation_id="chat_rooms_list",
+        description=(
+            "The rooms you sit in (not left), latest activity first. `is_active`: `true` (default), `false` "
+            "(closed rooms) or `all`. `unread_count` counts the others' messages, system notices included, "
+            "after your read position."
+        ),
         parameters=[serializers.ChatRoomListQuerySerializer],
         responses={200: serializers.ChatRoomListOutputSerializer, **error_responses(RateLimitExceeded)},
     )
     def get(self, request):
         query = serializers.ChatRoomListQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
-        rooms = [selectors.room_list_item(seat) for seat in selectors.rooms_for(user=request.user, is_active=query.to_filter())]
+        seats = selectors.rooms_for(user=request.user, is_active=query.to_filter())
+        rooms = [selectors.room_list_item(seat) for seat in seats]
         return v1_response(serializers.ChatRoomListOutputSerializer({"chat_rooms": rooms, "total": len(rooms)}).data)
 
 
@@ -48,6 +54,11 @@ class ChatRoomDetailApi(APIView):
 
     @extend_schema(
         operation_id="chat_room_retrieve",
+        description=(
+            "Both groups with every seat (`has_left` for members who left). Blind rooms: `user_id` is null "
+            "for the other group and `username` null for everyone; open rooms show both. Members who left and"
+            " non-members get 404."
+        ),
         responses={200: serializers.ChatRoomDetailOutputSerializer, **error_responses(RoomNotFound)},
     )
     def get(self, request, room_id):
@@ -63,8 +74,17 @@ class ChatMessagesApi(APIView):
 
     @extend_schema(
         operation_id="chat_messages_list",
+        description=(
+            "The `limit` newest messages older than `before` (a message_id), oldest → newest within the page;"
+            " keyset order (created_at, then insertion). `next_cursor` is the oldest returned message_id "
+            "while `has_more`. `sender_id` follows the blind-room rule (null for the other group in blind "
+            "rooms)."
+        ),
         parameters=[serializers.ChatMessagesQuerySerializer],
-        responses={200: serializers.ChatMessagesPageOutputSerializer, **error_responses(RoomNotFound, ValidationFailed)},
+        responses={
+            200: serializers.ChatMessagesPageOutputSerializer,
+            **error_responses(RoomNotFound, ValidationFailed),
+        },
     )
     def get(self, request, room_id):
         member = _seat(request, room_id)
@@ -81,6 +101,11 @@ class ChatMessagesApi(APIView):
 
     @extend_schema(
         operation_id="chat_message_send",
+        description=(
+            "`text`: content 1-2,000 characters. `image`: 1-5 attachment_ids uploaded to this room and not "
+            "yet sent, optional caption. `system` is refused. Stored, then broadcast to the room socket "
+            "(docs/websockets.md). 60/minute per user, counted together with the socket's message frames."
+        ),
         request=serializers.ChatMessageSendInputSerializer,
         responses={
             201: serializers.ChatMessageOutputSerializer,
@@ -110,6 +135,11 @@ class ChatAttachmentUploadApi(APIView):
 
     @extend_schema(
         operation_id="chat_attachment_upload",
+        description=(
+            "Multipart field `file`: a JPEG, PNG or WebP image (judged by content), at most 10 MB, re-encoded"
+            " without metadata. Members of an open room only. Send it with an `image` message; unsent uploads"
+            " are deleted after 24 hours."
+        ),
         request=serializers.ChatAttachmentUploadInputSerializer,
         responses={
             201: serializers.ChatAttachmentOutputSerializer,
@@ -131,6 +161,10 @@ class ChatAttachmentFileApi(APIView):
 
     @extend_schema(
         operation_id="chat_attachment_download",
+        description=(
+            "The image bytes. Sent images: every member of the room; unsent ones: their uploader only. "
+            "Everyone else: 404."
+        ),
         responses={
             (200, "image/*"): OpenApiResponse(response=OpenApiTypes.BINARY, description="The image."),
             **error_responses(RoomNotFound, AttachmentNotFound),
@@ -149,6 +183,10 @@ class ChatAttachmentFileApi(APIView):
 class ChatRoomLeaveApi(APIView):
     @extend_schema(
         operation_id="chat_room_leave",
+        description=(
+            "Leaves for good: adds `<display_name>님이 나갔습니다.`, closes your sockets in the room at once, tells "
+            "the others (`member_left`) and closes the room (`room_closed`) when your whole group has left."
+        ),
         request=None,
         responses={200: serializers.ChatLeaveOutputSerializer, **error_responses(RoomNotFound)},
     )
@@ -160,6 +198,10 @@ class ChatRoomLeaveApi(APIView):
 class ChatRoomReadApi(APIView):
     @extend_schema(
         operation_id="chat_room_read",
+        description=(
+            "Moves your read position forward to this message (never back) and returns your unread count. The"
+            " others get a `read` event on the room socket when it moved."
+        ),
         request=serializers.ChatReadInputSerializer,
         responses={200: serializers.ChatReadOutputSerializer, **error_responses(RoomNotFound, MessageNotFound)},
     )
@@ -170,7 +212,6 @@ class ChatRoomReadApi(APIView):
         state = services.chat_room_mark_read(
             user=request.user, room_id=room_id, last_read_message_id=data.validated_data["last_read_message_id"]
         )
-        return v1_response(
-            serializers.ChatReadOutputSerializer({"unread_count": state.unread_count, "last_read_at": state.last_read_at}).data
-        )
+        body = {"unread_count": state.unread_count, "last_read_at": state.last_read_at}
+        return v1_response(serializers.ChatReadOutputSerializer(body).data)
 

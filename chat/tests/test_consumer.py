@@ -152,6 +152,7 @@ async def test_a_message_sent_over_rest_reaches_the_sockets(room):
         ({"type": "message", "message_type": "text", "content": "x" * 2001}, "content"),
         ({"type": "message", "message_type": "system", "content": "서버인 척"}, "message_type"),
         ({"type": "message", "message_type": "text", "content": 42}, "content"),
+        ({"type": "message", "message_type": "image", "attachments": [5]}, "attachments"),
         ({"type": "message", "message_type": "image", "content": "", "attachments": [str(uuid.uuid4())]}, None),
     ],
 )
