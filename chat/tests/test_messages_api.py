@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from chat import events, services
 from chat.models import ChatMember, ChatRoom, Message
-from chat.tests.factories import add_messages
+from chat.tests.factories import add_messages, open_room
 
 pytestmark = pytest.mark.django_db
 
@@ -381,3 +381,40 @@ def test_read_is_404_for_strangers_and_leavers(blind_room, auth_client, user_fac
         assert response.status_code == 404
         assert response.json()["error"]["message"] == "메시지방을 찾을 수 없습니다."
     assert ChatMember.objects.get(room_id=blind_room.id, user=blind_room.b[1]).last_read_at is None
+
+
+def test_a_members_whole_life_in_a_room(auth_client):
+    summary, (a1, a2), (b1,) = open_room(a=2, b=1, display_mode="open")
+    base = f"/api/v1/matching/chats/{summary.room_id}"
+    a1_client, b1_client = auth_client(a1), auth_client(b1)
+
+    # Opened: everyone sees it with the opening notice unread.
+    listed = b1_client.get("/api/v1/matching/chats").json()["data"]["chat_rooms"]
+    assert [(r["room_id"], r["members_count"], r["unread_count"]) for r in listed] == [(str(summary.room_id), 3, 1)]
+    # Talk and read.
+    hello = a1_client.post(f"{base}/messages", {"content": "hello"}, format="json").json()["data"]
+    assert hello["sender_id"] == str(a1.public_id)  # open room: ids are shown to everyone
+    assert b1_client.get("/api/v1/matching/chats").json()["data"]["chat_rooms"][0]["unread_count"] == 2
+    assert b1_client.post(f"{base}/read", {"last_read_message_id": hello["message_id"]}, format="json").json()[
+        "data"
+    ]["unread_count"] == 0
+    b1_client.post(f"{base}/messages", {"content": "hi!"}, format="json")
+    # A2 leaves: gone for them, still open for the rest.
+    assert auth_client(a2).post(f"{base}/leave").status_code == 200
+    for method, path in (("get", base), ("get", f"{base}/messages"), ("post", f"{base}/leave")):
+        assert getattr(auth_client(a2), method)(path).status_code == 404
+    assert a1_client.get(base).json()["data"]["is_active"] is True
+    # B1, the whole of group B, leaves: the room closes; A1 keeps its history, read-only.
+    assert b1_client.post(f"{base}/leave").status_code == 200
+    assert a1_client.get("/api/v1/matching/chats").json()["data"]["chat_rooms"] == []
+    closed = a1_client.get("/api/v1/matching/chats", {"is_active": "false"}).json()["data"]["chat_rooms"]
+    assert [(r["is_active"], r["members_count"], r["last_message"]["content"]) for r in closed] == [
+        (False, 1, "B1님이 나갔습니다.")
+    ]
+    history = [m["content"] for m in a1_client.get(f"{base}/messages").json()["data"]["messages"]]
+    assert history == [
+        "매칭이 성사되었습니다! 서로 인사를 나눠 보세요.", "hello", "hi!", "A2님이 나갔습니다.", "B1님이 나갔습니다."
+    ]
+    assert a1_client.post(f"{base}/messages", {"content": "bye"}, format="json").json()["error"]["code"] == "ROOM_CLOSED"
+    assert a1_client.post(f"{base}/leave").status_code == 200
+    assert a1_client.get(base).status_code == 404
