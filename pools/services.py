@@ -394,9 +394,8 @@ def pool_pairing_run(*, batch_size: int | None = None) -> PairingResult:
     for start in range(0, len(pairs), batch_size):
         proposed += _proposals_create(pairs[start : start + batch_size])
     if pairs:
-        logger.info(
-            "pairing run", extra={"waiting": len(candidates), "planned": len(pairs), "proposed": proposed}
-        )
+        counts = {"waiting": len(candidates), "planned": len(pairs), "proposed": proposed}
+        logger.info("pairing run: %(waiting)d waiting, %(planned)d planned, %(proposed)d proposed", counts, extra=counts)
     return PairingResult(waiting=len(candidates), planned=len(pairs), proposed=proposed)
 
 
