@@ -3,9 +3,11 @@
 Locks, always taken in this order so no two use cases wait on each other in a cycle:
 
 1. the caller's ``MatchSettings`` row (the per-user mutex of queueing, pairing and leaving);
-2. ``Match`` rows (``FOR UPDATE``);
-3. gem wallets (``gems.services``), only when a decision makes a match ``matched``;
-4. ``User`` rows (queue fields: ``FOR NO KEY UPDATE``, by the update itself or by pairing);
+2. ``User`` rows, in pk order (``FOR NO KEY UPDATE``, by an update of the queue fields, by the
+   pairing's candidate lock, or explicitly by a decision);
+3. ``Match`` rows (``FOR UPDATE``); the expiry sweep takes them with ``SKIP LOCKED`` only, so it
+   never waits for one;
+4. gem wallets (``gems.services``), only when a decision makes a match ``matched``;
 5. ``MatchParticipant`` rows (closing), and new participant rows, inserted in user pk order.
 
 Pairing never locks the requester's own ``User`` row and takes candidates with ``SKIP LOCKED``,
@@ -88,6 +90,14 @@ def _expire_stale(*, now: datetime, user=None, limit: int | None = None) -> int:
     for match in matches:
         events.match_next_on_commit(match, [match.user_a, match.user_b], "expired")
     return len(matches)
+
+
+def _lock_users(condition: Q) -> list[int]:
+    """Locks the matching users' rows in pk order (FOR NO KEY UPDATE, so foreign keys to them stay
+    usable) and returns their pks."""
+    return list(
+        User.objects.filter(condition).order_by("pk").select_for_update(no_key=True).values_list("pk", flat=True)
+    )
 
 
 def _leave_queue_fields() -> dict:
@@ -236,14 +246,15 @@ def match_decide(*, user, match_id: int, decision: str) -> str:
     participant), AlreadyDecided (409), InsufficientGems when the caller cannot pay (nothing
     changes, the match stays pending until its deadline).
     """
-    match = (
-        Match.objects.select_for_update(of=("self",))
-        .select_related("user_a", "user_b")
-        .filter(Q(user_a_id=user.pk) | Q(user_b_id=user.pk), pk=match_id)
-        .first()
+    # Users before the match (see the lock order above): leaving the queue takes the user row
+    # first and the match second, so taking them the other way round here could deadlock.
+    participant_of_this_match = Match.objects.filter(pk=match_id).filter(Q(user_a_id=user.pk) | Q(user_b_id=user.pk))
+    locked = _lock_users(
+        Q(Exists(participant_of_this_match.filter(Q(user_a_id=OuterRef("pk")) | Q(user_b_id=OuterRef("pk")))))
     )
-    if match is None:
+    if not locked:
         raise MatchNotFound()
+    match = Match.objects.select_for_update(of=("self",)).select_related("user_a", "user_b").get(pk=match_id)
     side = _side(match, user)
     mine, theirs = f"decision_{side}", f"decision_{_other(side)}"
     if getattr(match, mine):
@@ -313,29 +324,41 @@ def match_queue_leave(*, user) -> None:
 
 @transaction.atomic
 def _leave(*, user_id: int, idle_before: datetime | None = None) -> bool:
-    """Leaves the queue; with ``idle_before``, only if the user's last heartbeat is older and
-    they are not deciding on a live match (the check is repeated under the lock)."""
+    """Leaves the queue and cancels the open match; with ``idle_before``, only if the user's last
+    heartbeat is older and they are not deciding on a live match. Returns whether they left.
+
+    The user row is updated before the open match is read: the update waits for a pairing that
+    holds the row as its candidate, so a match made at that instant is seen and cancelled here.
+    """
     now = timezone.now()
     MatchSettings.objects.bulk_create([MatchSettings(user_id=user_id)], ignore_conflicts=True)
-    settings_row = MatchSettings.objects.select_for_update(of=("self",)).select_related("user").get(user_id=user_id)
-    user = settings_row.user
+    list(MatchSettings.objects.select_for_update().filter(user_id=user_id).values_list("pk", flat=True))
+    users = User.objects.filter(pk=user_id)
+    if idle_before is not None:
+        users = (
+            users.filter(is_matching=True)
+            .filter(Q(matching_heartbeat_at__lt=idle_before) | Q(matching_heartbeat_at__isnull=True))
+            .exclude(
+                Exists(
+                    MatchParticipant.objects.filter(
+                        user_id=OuterRef("pk"), is_open=True, match__status=MatchStatus.PENDING, match__expires_at__gt=now
+                    )
+                )
+            )
+        )
+    if not users.update(**_leave_queue_fields()):
+        return False
     match = (
         Match.objects.select_for_update(of=("self",))
         .select_related("user_a", "user_b")
-        .filter(participants__user_id=user_id, participants__is_open=True)
+        # ``status`` is re-checked on the locked row: a match a decision just closed is skipped.
+        .filter(participants__user_id=user_id, participants__is_open=True, status=MatchStatus.PENDING)
         .first()
     )
-    if idle_before is not None:
-        heartbeat = user.matching_heartbeat_at
-        if not user.is_matching or (heartbeat is not None and heartbeat >= idle_before):
-            return False
-        if match is not None and not match_is_stale(match, now):
-            return False
-    User.objects.filter(pk=user_id).update(**_leave_queue_fields())
     if match is not None:
         stale = match_is_stale(match, now)
         _close(match, MatchStatus.EXPIRED if stale else MatchStatus.CANCELLED, now)
-        partner = match_partner(match=match, user=user)
+        partner = match.user_b if match.user_a_id == user_id else match.user_a
         events.match_next_on_commit(match, [partner], "expired" if stale else "cancelled")
     return True
 

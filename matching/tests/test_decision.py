@@ -250,7 +250,8 @@ def test_a_partner_who_can_no_longer_pay_cancels_the_match_and_nobody_pays(user_
 def test_query_count_of_a_matching_accept(pair, django_assert_num_queries):
     a, b, match = pair
     services.match_decide(user=a, match_id=match.pk, decision="accept")
-    with django_assert_num_queries(6):
+    # lock both users, lock the match, users off the queue, the match, its participants, +2 savepoint
+    with django_assert_num_queries(7):
         assert services.match_decide(user=b, match_id=match.pk, decision="accept") == "matched"
 
 
