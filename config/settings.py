@@ -50,7 +50,19 @@ if env.bool("BEHIND_TLS_PROXY", default=False):
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 
-LOCAL_APPS = ["config", "accounts", "matching", "gems", "calls", "ratings", "verification", "pools", "chat", "moderation"]
+LOCAL_APPS = [
+    "config",
+    "accounts",
+    "matching",
+    "gems",
+    "calls",
+    "ratings",
+    "verification",
+    "pools",
+    "chat",
+    "moderation",
+    "playground",
+]
 
 INSTALLED_APPS = [
     "daphne",

@@ -32,6 +32,8 @@ urlpatterns = [
     path("api/v1/", include("pools.urls")),
     path("api/v1/", include("chat.urls")),
     path("api/v1/", include("moderation.urls")),
+    # A browser client for developers and QA (plain HTML and JavaScript).
+    path("playground/", include("playground.urls")),
 ]
 
 if settings.SERVE_MEDIA:
