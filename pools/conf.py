@@ -12,6 +12,6 @@ MESSAGE_MAX_CHARS: int = getattr(settings, "POOL_MESSAGE_MAX_CHARS", 200)
 MIN_MEMBERS: int = 2
 MAX_MEMBERS: int = 8
 # Pairs written per transaction by a pairing run; each batch locks only its own pools.
-PAIRING_BATCH_SIZE: int = getattr(settings, "POOL_PAIRING_BATCH_SIZE", 500)
+PAIRING_BATCH_SIZE: int = getattr(settings, "POOL_PAIRING_BATCH_SIZE", 1000)
 # Rows expired per transaction by the expiry job.
 EXPIRY_BATCH_SIZE: int = getattr(settings, "POOL_EXPIRY_BATCH_SIZE", 500)

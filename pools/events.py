@@ -1,10 +1,20 @@
-"""The per-user events pools emits on ``/ws/events/`` (CONTRACT §9), sent after commit."""
+"""The per-user events pools emits on ``/ws/events/`` (CONTRACT §9), sent after commit.
+
+A pairing run makes hundreds of proposals per transaction, each told to every member of both
+pools, so the events of one transaction go to the channel layer in one batch: one event loop for
+all of them instead of one ``async_to_sync`` round per message, which dominated the cost of large
+runs (see docs/benchmarks.md). The frames are the ones ``config.realtime`` sends.
+"""
 
 import uuid
 from collections.abc import Iterable
 
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+from django.db import transaction
+
 from chat.services import RoomSummary
-from config.realtime import send_user_event_on_commit
+from config.realtime import event_frame, user_group
 from config.responses import utc_timestamp
 from pools.models import Pool, Proposal
 
@@ -35,12 +45,45 @@ def chat_room_data(room: RoomSummary) -> dict:
     }
 
 
+class EventBatch:
+    """Per-user events collected during a transaction and sent together once it commits."""
+
+    def __init__(self) -> None:
+        self.messages: list[tuple[str, dict]] = []
+
+    def add(self, user_public_ids: Iterable[uuid.UUID], event_type: str, data: dict) -> None:
+        frame = event_frame(event_type, data)
+        self.messages.extend(
+            (user_group(public_id), {"type": "user.event", "event": frame}) for public_id in user_public_ids
+        )
+
+    def send_on_commit(self) -> None:
+        if self.messages:
+            messages = list(self.messages)
+            transaction.on_commit(lambda: send_now(messages))
+
+
+def send_now(messages: list[tuple[str, dict]]) -> None:
+    async def send_all() -> None:
+        layer = get_channel_layer()
+        for group, message in messages:
+            await layer.group_send(group, message)
+
+    async_to_sync(send_all)()
+
+
 def proposal_received(
-    *, proposal: Proposal, pool_a: Pool, pool_b: Pool, members_a: Iterable[uuid.UUID], members_b: Iterable[uuid.UUID]
+    batch: EventBatch,
+    *,
+    proposal: Proposal,
+    pool_a: Pool,
+    pool_b: Pool,
+    members_a: Iterable[uuid.UUID],
+    members_b: Iterable[uuid.UUID],
 ) -> None:
     """Each side's members learn of the proposal from their own pool's point of view."""
     for members, mine, theirs in ((members_a, pool_a, pool_b), (members_b, pool_b, pool_a)):
-        send_user_event_on_commit(
+        batch.add(
             members,
             PROPOSAL_RECEIVED,
             {
@@ -56,8 +99,10 @@ def proposal_received(
 
 
 def proposal_matched(*, proposal_id: uuid.UUID, room: RoomSummary, member_public_ids: Iterable[uuid.UUID]) -> None:
-    send_user_event_on_commit(
+    batch = EventBatch()
+    batch.add(
         member_public_ids,
         PROPOSAL_MATCHED,
         {"proposal_id": str(proposal_id), "final_status": "matched", "chat_room": chat_room_data(room)},
     )
+    batch.send_on_commit()

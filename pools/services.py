@@ -390,9 +390,11 @@ def pool_pairing_run(*, batch_size: int | None = None) -> PairingResult:
         )
     ]
     pairs = plan_pairs(candidates, _pairs_proposed_before())
+    # Members of an active pool never change, so one read serves every batch (one scan, not one per batch).
+    members = _member_public_ids({pool_id for pair in pairs for pool_id in pair}) if pairs else {}
     proposed = 0
     for start in range(0, len(pairs), batch_size):
-        proposed += _proposals_create(pairs[start : start + batch_size])
+        proposed += _proposals_create(pairs[start : start + batch_size], members=members)
     if pairs:
         counts = {"waiting": len(candidates), "planned": len(pairs), "proposed": proposed}
         logger.info("pairing run: %(waiting)d waiting, %(planned)d planned, %(proposed)d proposed", counts, extra=counts)
@@ -409,8 +411,13 @@ def _pairs_proposed_before() -> dict[uuid.UUID, set[uuid.UUID]]:
     return before
 
 
-def _proposals_create(pairs: Sequence[tuple[uuid.UUID, uuid.UUID]]) -> int:
-    """Writes one batch of planned pairs as proposals; returns how many were created."""
+def _proposals_create(
+    pairs: Sequence[tuple[uuid.UUID, uuid.UUID]], *, members: dict[uuid.UUID, list[uuid.UUID]]
+) -> int:
+    """Writes one batch of planned pairs as proposals; returns how many were created.
+
+    ``members`` maps each pool to its members' public ids (for the ``proposal.received`` events).
+    """
     with transaction.atomic():
         now = timezone.now()
         pools = _lock_pools(
@@ -447,15 +454,21 @@ def _proposals_create(pairs: Sequence[tuple[uuid.UUID, uuid.UUID]]) -> int:
         )
         proposed_ids = [pool_id for pair in usable for pool_id in pair]
         Pool.objects.filter(pk__in=proposed_ids, status=PoolStatus.WAITING).update(status=PoolStatus.PROPOSED)
-        members = _member_public_ids(proposed_ids)
+        missing = {pool_id for pool_id in proposed_ids if pool_id not in members}
+        if missing:
+            # Pools that left and re-entered the queue since the read above.
+            members = {**members, **_member_public_ids(missing)}
+        batch = events.EventBatch()
         for proposal in proposals:
             events.proposal_received(
+                batch,
                 proposal=proposal,
                 pool_a=pools[proposal.pool_a_id],
                 pool_b=pools[proposal.pool_b_id],
                 members_a=members[proposal.pool_a_id],
                 members_b=members[proposal.pool_b_id],
             )
+        batch.send_on_commit()
     return len(proposals)
 
 
@@ -468,11 +481,22 @@ def _pairs_among(pool_ids: set[uuid.UUID]) -> set[frozenset]:
     }
 
 
-def _member_public_ids(pool_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, list[uuid.UUID]]:
+_IN_LIST_MAX = 2000
+
+
+def _member_public_ids(pool_ids: set[uuid.UUID]) -> dict[uuid.UUID, list[uuid.UUID]]:
+    """Member public ids of active pools, in display order.
+
+    A few pools are looked up by id; many are read in one pass over the active memberships,
+    because PostgreSQL scans the table for a long list of random UUIDs anyway.
+    """
     members: dict[uuid.UUID, list[uuid.UUID]] = defaultdict(list)
-    rows = PoolMember.objects.filter(pool_id__in=list(pool_ids)).order_by("pool_id", "position")
-    for pool_id, public_id in rows.values_list("pool_id", "user__public_id"):
-        members[pool_id].append(public_id)
+    rows = PoolMember.objects.filter(is_active=True).order_by("pool_id", "position")
+    if len(pool_ids) <= _IN_LIST_MAX:
+        rows = rows.filter(pool_id__in=pool_ids)
+    for pool_id, public_id in rows.values_list("pool_id", "user__public_id").iterator(chunk_size=5000):
+        if pool_id in pool_ids:
+            members[pool_id].append(public_id)
     return members
 
 

@@ -1,7 +1,6 @@
 import pytest
 
-from config import realtime
-from pools import tasks
+from pools import events, tasks
 
 
 def pytest_configure(config):
@@ -22,12 +21,13 @@ def pairing_enqueued(request, monkeypatch):
 
 @pytest.fixture
 def sent_events(monkeypatch):
-    """Per-user events sent after commit, as ``{user public id: [frame, ...]}``."""
+    """Per-user events handed to the channel layer after commit, as ``{user public id: [frame, ...]}``."""
     sent: dict[str, list[dict]] = {}
 
-    def record(group: str, message: dict) -> None:
-        assert group.startswith("user."), group
-        sent.setdefault(group.removeprefix("user."), []).append(message["event"])
+    def record(messages: list[tuple[str, dict]]) -> None:
+        for group, message in messages:
+            assert group.startswith("user.") and message["type"] == "user.event", (group, message)
+            sent.setdefault(group.removeprefix("user."), []).append(message["event"])
 
-    monkeypatch.setattr(realtime, "group_send_now", record)
+    monkeypatch.setattr(events, "send_now", record)
     return sent
