@@ -5,7 +5,7 @@ from drf_spectacular.utils import extend_schema
 from rest_framework.permissions import IsAdminUser, IsAuthenticated
 from rest_framework.views import APIView
 
-from config.errors import Forbidden, RateLimitExceeded
+from config.errors import Forbidden, MalformedRequest, RateLimitExceeded, ValidationFailed
 from config.responses import v1_response
 from config.schema import error_responses
 from pools import errors, selectors, serializers, services
@@ -26,6 +26,8 @@ class PoolCreateApi(APIView):
                 errors.MixedGender,
                 errors.AlreadyInPool,
                 errors.InvalidMessageLength,
+                ValidationFailed,
+                MalformedRequest,
                 RateLimitExceeded,
             ),
         },
@@ -143,7 +145,10 @@ class ProposalRejectApi(APIView):
     @extend_schema(
         operation_id="matching_proposals_reject",
         request=serializers.ProposalRejectInputSerializer,
-        responses={200: serializers.ProposalRejectedSerializer, **error_responses(*_PROPOSAL_ERRORS)},
+        responses={
+            200: serializers.ProposalRejectedSerializer,
+            **error_responses(*_PROPOSAL_ERRORS, ValidationFailed, MalformedRequest),
+        },
         description="The creator of one of the two pools rejects; both pools wait again and are never re-proposed.",
     )
     def post(self, request, proposal_id):
