@@ -2,13 +2,15 @@
 
 Locks, always taken in this order so no two use cases wait on each other in a cycle:
 
-1. the caller's ``MatchSettings`` row (the per-user mutex of queueing, pairing and leaving);
-2. ``User`` rows, in pk order (``FOR NO KEY UPDATE``, by an update of the queue fields, by the
-   pairing's candidate lock, or explicitly by a decision);
-3. ``Match`` rows (``FOR UPDATE``); the expiry sweep takes them with ``SKIP LOCKED`` only, so it
-   never waits for one;
+1. ``User`` rows, in pk order (``FOR NO KEY UPDATE``: by an update of the queue fields, or
+   explicitly; moderation updates the row before it calls ``match_queue_leave``);
+2. the user's ``MatchSettings`` row, the per-user mutex of queueing, pairing and leaving;
+3. ``Match`` rows (``FOR UPDATE``);
 4. gem wallets (``gems.services``), only when a decision makes a match ``matched``;
 5. ``MatchParticipant`` rows (closing), and new participant rows, inserted in user pk order.
+
+Locks taken with ``SKIP LOCKED`` never wait, so they may come out of this order: the pairing's
+candidate ``User`` rows and the expiry sweep's ``Match`` rows.
 
 Pairing never locks the requester's own ``User`` row and takes candidates with ``SKIP LOCKED``,
 so simultaneous requesters can pair with each other instead of all skipping one another. The
@@ -17,7 +19,6 @@ open match per user: a request that loses a race for a candidate gets an Integri
 retries. Every event is sent after commit.
 """
 
-import logging
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
@@ -42,7 +43,6 @@ from matching.selectors import (
     match_partner,
 )
 
-logger = logging.getLogger(__name__)
 User = get_user_model()
 
 DEADLOCK_SQLSTATE = "40P01"
@@ -53,11 +53,12 @@ OUTCOME_NEXT = "next"
 
 # --- helpers -----------------------------------------------------------------------------
 def _lock_settings(user, *, create: bool = True) -> MatchSettings:
-    """Locks the user's settings row (creating the defaults first if needed), with a fresh read
-    of the user's queue fields. Needs an open transaction."""
+    """Locks the user's settings row, creating the defaults first if needed. Needs an open
+    transaction. Read the user's row in a later statement, never joined here: a join read while
+    waiting for this lock would show the user as they were before the lock holder committed."""
     if create:
         MatchSettings.objects.bulk_create([MatchSettings(user_id=user.pk)], ignore_conflicts=True)
-    return MatchSettings.objects.select_for_update(of=("self",)).select_related("user").get(user_id=user.pk)
+    return MatchSettings.objects.select_for_update().get(user_id=user.pk)
 
 
 def _close(match: Match, status: str, now: datetime, *, extra_fields: tuple[str, ...] = ()) -> None:
@@ -161,15 +162,19 @@ def match_request(
 
 @transaction.atomic
 def _queue_join(*, user, lat: float | None, lng: float | None) -> Match | None:
-    """Refreshes the user's queue entry; returns their open match if they already have one."""
+    """Refreshes the user's queue entry; returns their open match if they already have one.
+
+    The user row is locked first and the user's own stale match swept last (lock order: users,
+    settings, matches), so a decision on that match, which holds both user rows, is waited for,
+    not deadlocked with.
+    """
     now = timezone.now()
+    fresh = User.objects.select_for_update(no_key=True).get(pk=user.pk)
     settings_row = _lock_settings(user)
-    _expire_stale(now=now, user=user)
     existing = match_open_for_user(user=user, now=now)
     if existing is not None:
         User.objects.filter(pk=user.pk).update(matching_heartbeat_at=now)
         return existing
-    fresh = settings_row.user
     updates: dict = {}
     if lat is not None and lng is not None:
         digits = conf.location_decimals()
@@ -190,6 +195,8 @@ def _queue_join(*, user, lat: float | None, lng: float | None) -> Match | None:
         matching_heartbeat_at=now,
         **updates,
     )
+    # A pending match past its deadline would still hold the user's open-match slot.
+    _expire_stale(now=now, user=user)
     return None
 
 
@@ -200,11 +207,11 @@ def _pair(*, user, absolute_url: Callable[[str], str] | None) -> Match | None:
     existing = match_open_for_user(user=user, now=now)
     if existing is not None:
         return existing
-    if not settings_row.user.is_matching:
+    me = User.objects.get(pk=user.pk)
+    if not me.is_matching:
         # The user left the queue (cancel, sanction) after joining it in this request.
         return None
     _expire_stale(now=now)
-    me = settings_row.user
     candidate = (
         match_candidates(user=me, settings_row=settings_row, now=now)
         .select_related("match_settings")
@@ -331,8 +338,6 @@ def _leave(*, user_id: int, idle_before: datetime | None = None) -> bool:
     holds the row as its candidate, so a match made at that instant is seen and cancelled here.
     """
     now = timezone.now()
-    MatchSettings.objects.bulk_create([MatchSettings(user_id=user_id)], ignore_conflicts=True)
-    list(MatchSettings.objects.select_for_update().filter(user_id=user_id).values_list("pk", flat=True))
     users = User.objects.filter(pk=user_id)
     if idle_before is not None:
         users = (
@@ -348,6 +353,9 @@ def _leave(*, user_id: int, idle_before: datetime | None = None) -> bool:
         )
     if not users.update(**_leave_queue_fields()):
         return False
+    # Waits for a pairing attempt of this user that is under way.
+    MatchSettings.objects.bulk_create([MatchSettings(user_id=user_id)], ignore_conflicts=True)
+    list(MatchSettings.objects.select_for_update().filter(user_id=user_id).values_list("pk", flat=True))
     match = (
         Match.objects.select_for_update(of=("self",))
         .select_related("user_a", "user_b")

@@ -2,11 +2,13 @@
 
 import random
 import threading
+import time
 from collections import Counter
 from datetime import timedelta
 
 import pytest
-from django.db import connection
+from django.contrib.auth import get_user_model
+from django.db import connection, transaction
 from django.utils import timezone
 
 from config.testing import UserFactory
@@ -186,3 +188,74 @@ def test_cancel_racing_a_pairing_never_leaves_a_dequeued_user_in_a_match():
         in_open_match = MatchParticipant.objects.filter(user=user, is_open=True).exists()
         assert user.is_matching or not in_open_match, f"{user} left the queue but is in an open match"
     assert max(Counter(MatchParticipant.objects.filter(is_open=True).values_list("user_id", flat=True)).values(), default=0) <= 1
+
+
+def test_a_request_and_a_decision_on_the_same_stale_match_do_not_deadlock():
+    for _round in range(8):
+        a, b = UserFactory(), UserFactory()
+        services.match_request(user=b)
+        match = services.match_request(user=a)
+        # Past its deadline, and nobody has swept it yet.
+        Match.objects.filter(pk=match.pk).update(
+            created_at=timezone.now() - timedelta(seconds=20), expires_at=timezone.now() - timedelta(seconds=10)
+        )
+        results, errors = run_together(
+            [
+                lambda: services.match_request(user=a),
+                lambda: services.match_decide(user=b, match_id=match.pk, decision="accept"),
+            ]
+        )
+        assert errors == [None, None]
+        assert results[1] == "next"
+        match.refresh_from_db()
+        assert match.status == MatchStatus.EXPIRED
+        services.match_queue_leave(user=a)
+        services.match_queue_leave(user=b)
+
+
+def test_a_candidate_locked_by_another_transaction_is_skipped_not_waited_for():
+    waiting, requester = UserFactory(), UserFactory()
+    services.match_request(user=waiting)
+    locked, release = threading.Event(), threading.Event()
+
+    def hold_lock():
+        try:
+            with transaction.atomic():
+                get_user_model().objects.select_for_update(no_key=True).filter(pk=waiting.pk).get()
+                locked.set()
+                release.wait(timeout=30)
+        finally:
+            connection.close()
+
+    holder = threading.Thread(target=hold_lock)
+    holder.start()
+    try:
+        assert locked.wait(timeout=10)
+        started = time.monotonic()
+        assert services.match_request(user=requester) is None
+        assert time.monotonic() - started < 2
+    finally:
+        release.set()
+        holder.join(timeout=30)
+    match = services.match_request(user=requester)
+    assert match is not None and match.user_b_id == waiting.pk
+
+
+def test_a_sanction_racing_the_users_own_request_does_not_deadlock():
+    """Moderation updates the user row, then takes the user off the queue, in one transaction."""
+
+    def suspend_and_dequeue(user):
+        with transaction.atomic():
+            get_user_model().objects.filter(pk=user.pk).update(suspended_until=timezone.now() + timedelta(days=7))
+            services.match_queue_leave(user=user)
+
+    for _round in range(8):
+        user, other = UserFactory(), UserFactory()
+        services.match_request(user=other)
+        _results, errors = run_together([lambda: suspend_and_dequeue(user), lambda: services.match_request(user=user)])
+        assert errors == [None, None]
+        user.refresh_from_db()
+        in_open_match = MatchParticipant.objects.filter(user=user, is_open=True).exists()
+        assert user.is_matching or not in_open_match
+        services.match_queue_leave(user=user)
+        services.match_queue_leave(user=other)

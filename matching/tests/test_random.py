@@ -420,14 +420,14 @@ def test_a_waiting_user_who_can_no_longer_pay_for_their_filter_is_skipped(user_f
 # SAVEPOINT + RELEASE (BEGIN/COMMIT in production).
 def test_query_count_of_waiting(user, django_assert_num_queries):
     queue(user)
-    with django_assert_num_queries(13):
+    with django_assert_num_queries(15):
         assert queue(user) is None
 
 
 def test_query_count_of_pairing(user_factory, django_assert_num_queries):
     waiting, requester = user_factory(), user_factory()
     queue(waiting)
-    with django_assert_num_queries(16):
+    with django_assert_num_queries(18):
         assert queue(requester) is not None
 
 
@@ -444,5 +444,5 @@ def test_query_count_does_not_grow_with_the_queue(user_factory, django_assert_nu
     requester = user_factory(gender="male")
     give_gems(requester, 10)
     set_conditions(requester, gender="female")
-    with django_assert_num_queries(14):
+    with django_assert_num_queries(16):
         assert queue(requester) is None
