@@ -58,8 +58,12 @@ class User(AbstractUser):
         indexes = [
             # The random-match queue (matching.selectors.match_candidates): only queued users are
             # indexed. Longest-waiting first; a bounding box on the location; the idle sweep.
-            models.Index(fields=["matching_since", "id"], condition=Q(is_matching=True), name="accounts_user_queue_order"),
-            models.Index(fields=["last_lat", "last_lng"], condition=Q(is_matching=True), name="accounts_user_queue_geo"),
+            models.Index(
+                fields=["matching_since", "id"], condition=Q(is_matching=True), name="accounts_user_queue_order"
+            ),
+            models.Index(
+                fields=["last_lat", "last_lng"], condition=Q(is_matching=True), name="accounts_user_queue_geo"
+            ),
             models.Index(
                 fields=["matching_heartbeat_at"], condition=Q(is_matching=True), name="accounts_user_queue_heartbeat"
             ),

@@ -52,9 +52,13 @@ class GemTransaction(models.Model):
     class Meta:
         ordering = ["-created_at", "-id"]
         constraints = [
-            models.UniqueConstraint(fields=["reason", "reference"], name="gems_transaction_reference_unique_per_reason"),
+            models.UniqueConstraint(
+                fields=["reason", "reference"], name="gems_transaction_reference_unique_per_reason"
+            ),
             models.CheckConstraint(condition=~Q(amount=0), name="gems_transaction_amount_not_zero"),
-            models.CheckConstraint(condition=Q(balance_after__gte=0), name="gems_transaction_balance_after_not_negative"),
+            models.CheckConstraint(
+                condition=Q(balance_after__gte=0), name="gems_transaction_balance_after_not_negative"
+            ),
             models.CheckConstraint(
                 condition=Q(reason__in=["charge", "match_filter", "refund", "admin_adjust"]),
                 name="gems_transaction_reason_valid",

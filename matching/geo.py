@@ -28,7 +28,9 @@ def distance_km(lat1: float, lng1: float, lat2: float, lng2: float) -> float:
     return 2 * EARTH_RADIUS_KM * math.asin(math.sqrt(min(a, 1.0)))
 
 
-def bounding_box_q(lat: float, lng: float, radius_km: float, lat_field: str = "last_lat", lng_field: str = "last_lng") -> Q:
+def bounding_box_q(
+    lat: float, lng: float, radius_km: float, lat_field: str = "last_lat", lng_field: str = "last_lng"
+) -> Q:
     """Rows whose point can be within ``radius_km`` of (lat, lng): a superset, cheap on an index.
 
     Longitude degrees shrink with cos(latitude); near a pole every longitude qualifies, and a

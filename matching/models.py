@@ -91,14 +91,17 @@ class Match(models.Model):
                 condition=Q(decision_a__in=["", "accept", "reject"]) & Q(decision_b__in=["", "accept", "reject"]),
                 name="matching_match_decisions_valid",
             ),
-            models.CheckConstraint(condition=Q(expires_at__gt=F("created_at")), name="matching_match_expiry_after_creation"),
+            models.CheckConstraint(
+                condition=Q(expires_at__gt=F("created_at")), name="matching_match_expiry_after_creation"
+            ),
             models.CheckConstraint(
                 condition=~Q(status="matched")
                 | Q(decision_a="accept", decision_b="accept", matched_at__isnull=False),
                 name="matching_match_matched_needs_both_accepts",
             ),
             models.CheckConstraint(
-                condition=Q(status="pending", closed_at__isnull=True) | (~Q(status="pending") & Q(closed_at__isnull=False)),
+                condition=Q(status="pending", closed_at__isnull=True)
+                | (~Q(status="pending") & Q(closed_at__isnull=False)),
                 name="matching_match_closed_at_iff_final",
             ),
         ]
@@ -106,7 +109,11 @@ class Match(models.Model):
             # The expiry sweep: pending matches by deadline.
             models.Index(fields=["expires_at"], condition=Q(status="pending"), name="matching_match_pending_exp"),
             # The repeat cooldown: recent rejections of a pair.
-            models.Index(fields=["user_a", "user_b", "closed_at"], condition=Q(status="rejected"), name="matching_match_rejected_pair"),
+            models.Index(
+                fields=["user_a", "user_b", "closed_at"],
+                condition=Q(status="rejected"),
+                name="matching_match_rejected_pair",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -125,7 +132,9 @@ class MatchParticipant(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["match", "user"], name="matching_participant_once_per_match"),
-            models.UniqueConstraint(fields=["user"], condition=Q(is_open=True), name="matching_one_open_match_per_user"),
+            models.UniqueConstraint(
+                fields=["user"], condition=Q(is_open=True), name="matching_one_open_match_per_user"
+            ),
         ]
 
     def __str__(self) -> str:

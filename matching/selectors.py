@@ -150,7 +150,8 @@ def match_candidates(*, user, settings_row: MatchSettings, now: datetime) -> Que
     ).exclude(
         Exists(
             MatchBlock.objects.filter(
-                Q(user_low_id=user.pk, user_high_id=OuterRef("pk")) | Q(user_low_id=OuterRef("pk"), user_high_id=user.pk)
+                Q(user_low_id=user.pk, user_high_id=OuterRef("pk"))
+                | Q(user_low_id=OuterRef("pk"), user_high_id=user.pk)
             )
         )
     ).exclude(

@@ -346,7 +346,10 @@ def _leave(*, user_id: int, idle_before: datetime | None = None) -> bool:
             .exclude(
                 Exists(
                     MatchParticipant.objects.filter(
-                        user_id=OuterRef("pk"), is_open=True, match__status=MatchStatus.PENDING, match__expires_at__gt=now
+                        user_id=OuterRef("pk"),
+                        is_open=True,
+                        match__status=MatchStatus.PENDING,
+                        match__expires_at__gt=now,
                     )
                 )
             )

@@ -93,8 +93,9 @@ class RandomMatchApi(APIView):
             "longer pay for is skipped.\n\n"
             "**Gems:** a filtered request (gender not `all`, an age range narrower than `[18, 100]`, or a "
             "radius) needs `MATCH_FILTER_GEM_COST` gems (default 5): with a lower balance it is refused up "
-            "front with 402 `INSUFFICIENT_GEMS` (details `required`, `balance`) and nothing changes. The "
-            "gems are charged only when the match becomes `matched`.\n\n"
+            "front with 402 `INSUFFICIENT_GEMS` (details `required`, `balance`) and nothing changes (a caller "
+            "who already has a pending match gets it back without this check). The gems are charged "
+            "only when the match becomes `matched`.\n\n"
             "Users with no age or gender (staff accounts): 400 `PROFILE_INCOMPLETE`.\n\n" + EVENTS_NOTE
         ),
     )

@@ -58,7 +58,11 @@ def test_charge_credits_the_products_gems(user, auth_client):
     assert response.json() == {"gems_added": 50, "new_balance": 50}
     assert charge(auth_client, user, "dev:gems_120:order-2").json() == {"gems_added": 120, "new_balance": 170}
     assert auth_client(user).get(BALANCE).json() == {"gems": 170}
-    rows = list(GemTransaction.objects.filter(user=user).order_by("id").values_list("reason", "amount", "balance_after", "reference"))
+    rows = list(
+        GemTransaction.objects.filter(user=user)
+        .order_by("id")
+        .values_list("reason", "amount", "balance_after", "reference")
+    )
     assert rows == [
         ("charge", 50, 50, "dev:dev:gems_50:order-1"),
         ("charge", 120, 170, "dev:dev:gems_120:order-2"),
@@ -148,7 +152,9 @@ def test_the_dev_provider_is_off_when_the_setting_is(user, auth_client, settings
     assert gem_balance(user=user) == 0
 
 
-@pytest.mark.parametrize("body", [{}, {"payment_token": None}, {"payment_token": ["dev:gems_10:a"]}, {"payment_token": "x" * 1025}])
+@pytest.mark.parametrize(
+    "body", [{}, {"payment_token": None}, {"payment_token": ["dev:gems_10:a"]}, {"payment_token": "x" * 1025}]
+)
 def test_bad_bodies(user, auth_client, body):
     response = auth_client(user).post(CHARGE, body, format="json")
     assert response.status_code == 400

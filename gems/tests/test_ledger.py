@@ -15,7 +15,9 @@ pytestmark = pytest.mark.django_db
 
 def ledger(user) -> list[tuple]:
     return list(
-        GemTransaction.objects.filter(user=user).order_by("id").values_list("reason", "amount", "balance_after", "reference")
+        GemTransaction.objects.filter(user=user)
+        .order_by("id")
+        .values_list("reason", "amount", "balance_after", "reference")
     )
 
 
@@ -54,7 +56,8 @@ def test_a_debit_without_a_wallet_is_refused(user):
 
 
 @pytest.mark.parametrize(
-    ("amount", "reason"), [(0, "charge"), (-3, "charge"), (True, "charge"), (2.0, "charge"), (3, "admin_adjust"), (3, "gift")]
+    ("amount", "reason"),
+    [(0, "charge"), (-3, "charge"), (True, "charge"), (2.0, "charge"), (3, "admin_adjust"), (3, "gift")],
 )
 def test_programming_errors_are_refused(user, amount, reason):
     with pytest.raises(ValueError):
@@ -94,7 +97,9 @@ def test_admin_adjust_records_the_actor_and_the_note(user_factory):
     user, staff = user_factory(), user_factory(is_staff=True)
     assert gem_admin_adjust(user=user, amount=30, actor=staff, note="compensation for outage") == 30
     assert gem_admin_adjust(user=user, amount=-10, actor=staff, note="duplicate compensation") == 20
-    rows = list(GemTransaction.objects.filter(user=user).order_by("id").values_list("reason", "amount", "actor", "note"))
+    rows = list(
+        GemTransaction.objects.filter(user=user).order_by("id").values_list("reason", "amount", "actor", "note")
+    )
     assert rows == [
         ("admin_adjust", 30, staff.pk, "compensation for outage"),
         ("admin_adjust", -10, staff.pk, "duplicate compensation"),

@@ -105,7 +105,10 @@ async def test_match_next_on_reject_goes_to_both_and_on_cancel_to_the_partner():
     assert await post(bob, DECISION, {"match_id": match_id, "decision": "reject"}) == (200, {"status": "next"})
     for socket in (alice_socket, bob_socket):
         event = await ws_receive_json(socket)
-        assert (event["type"], event["data"]) == ("match.next", {"match_id": match_id, "status": "next", "reason": "rejected"})
+        assert (event["type"], event["data"]) == (
+            "match.next",
+            {"match_id": match_id, "status": "next", "reason": "rejected"},
+        )
 
     carol, carol_token = await make_user()
     carol_socket = await connect(carol_token)
@@ -115,7 +118,10 @@ async def test_match_next_on_reject_goes_to_both_and_on_cancel_to_the_partner():
         assert (await ws_receive_json(socket))["type"] == "match.found"
     assert (await post(carol, "/api/match/cancel/"))[0] == 200
     event = await ws_receive_json(partner_socket)
-    assert (event["type"], event["data"]) == ("match.next", {"match_id": second_id, "status": "next", "reason": "cancelled"})
+    assert (event["type"], event["data"]) == (
+        "match.next",
+        {"match_id": second_id, "status": "next", "reason": "cancelled"},
+    )
     assert await carol_socket.receive_nothing(0.2)
     for socket in (alice_socket, bob_socket, carol_socket):
         await socket.disconnect()

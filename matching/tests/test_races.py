@@ -81,7 +81,10 @@ def test_fifty_simultaneous_requests_pair_only_compatible_users_once(settings):
     locations = {user.pk: rng.choice([(37.5665, 126.9780), (37.45, 126.7), (35.1796, 129.0756)]) for user in users}
 
     results, errors = run_together(
-        [lambda user=user: services.match_request(user=user, lat=locations[user.pk][0], lng=locations[user.pk][1]) for user in users]
+        [
+            lambda user=user: services.match_request(user=user, lat=locations[user.pk][0], lng=locations[user.pk][1])
+            for user in users
+        ]
     )
     assert errors == [None] * 50
 
@@ -95,7 +98,8 @@ def test_fifty_simultaneous_requests_pair_only_compatible_users_once(settings):
     for match in pending:
         a, b = match.user_a, match.user_b
         paired.update([a.pk, b.pk])
-        assert set(MatchParticipant.objects.filter(match=match, is_open=True).values_list("user_id", flat=True)) == {a.pk, b.pk}
+        open_in_match = MatchParticipant.objects.filter(match=match, is_open=True).values_list("user_id", flat=True)
+        assert set(open_in_match) == {a.pk, b.pk}
         settings_a, settings_b = MatchSettings.objects.get(user=a), MatchSettings.objects.get(user=b)
         assert accepts(settings_a, a, b) and accepts(settings_b, b, a), f"incompatible pair in match {match.pk}"
     assert max(paired.values()) == 1
@@ -114,7 +118,10 @@ def test_two_simultaneous_accepts_make_exactly_one_matched():
         services.match_request(user=b)
         match = services.match_request(user=a)
         results, errors = run_together(
-            [lambda user=user: services.match_decide(user=user, match_id=match.pk, decision="accept") for user in (a, b)]
+            [
+                lambda user=user: services.match_decide(user=user, match_id=match.pk, decision="accept")
+                for user in (a, b)
+            ]
         )
         assert errors == [None, None]
         assert sorted(results) == ["matched", "waiting"]
@@ -167,7 +174,8 @@ def test_twenty_simultaneous_filter_charges_and_top_ups_never_go_below_zero(sett
     assert statuses == Counter({MatchStatus.MATCHED: len(matched), MatchStatus.PENDING: 20 - len(matched)})
     # Every ledger row's balance_after is consistent with the order the rows were written in.
     running = 0
-    for amount, balance_after in GemTransaction.objects.filter(user=payer).order_by("id").values_list("amount", "balance_after"):
+    rows = GemTransaction.objects.filter(user=payer).order_by("id").values_list("amount", "balance_after")
+    for amount, balance_after in rows:
         running += amount
         assert balance_after == running >= 0
 
@@ -187,7 +195,8 @@ def test_cancel_racing_a_pairing_never_leaves_a_dequeued_user_in_a_match():
         user.refresh_from_db()
         in_open_match = MatchParticipant.objects.filter(user=user, is_open=True).exists()
         assert user.is_matching or not in_open_match, f"{user} left the queue but is in an open match"
-    assert max(Counter(MatchParticipant.objects.filter(is_open=True).values_list("user_id", flat=True)).values(), default=0) <= 1
+    open_rows = Counter(MatchParticipant.objects.filter(is_open=True).values_list("user_id", flat=True))
+    assert max(open_rows.values(), default=0) <= 1
 
 
 def test_a_request_and_a_decision_on_the_same_stale_match_do_not_deadlock():

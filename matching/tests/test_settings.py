@@ -31,7 +31,8 @@ def test_save_then_read_back(user, auth_client):
 def test_radius_null_or_omitted_means_anywhere(user, auth_client):
     client = auth_client(user)
     client.post(URL, {"preferred_gender": "male", "age_range": [18, 18], "radius_km": 500}, format="json")
-    assert client.post(URL, {"preferred_gender": "male", "age_range": [18, 18], "radius_km": None}, format="json").status_code == 200
+    response = client.post(URL, {"preferred_gender": "male", "age_range": [18, 18], "radius_km": None}, format="json")
+    assert response.status_code == 200
     assert client.get(URL).json()["radius_km"] is None
     client.post(URL, {"preferred_gender": "male", "age_range": [18, 18], "radius_km": 1}, format="json")
     assert client.post(URL, {"preferred_gender": "all", "age_range": [100, 100]}, format="json").status_code == 200
