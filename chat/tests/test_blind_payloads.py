@@ -14,6 +14,9 @@ from django.db import connection
 from chat.tests.factories import open_room
 from config.testing import UserFactory, access_token_for, auth_client_for, image_upload, ws_connect, ws_receive_json
 
+# Generous: a loaded CI machine may take a while to relay through the channel layer.
+TIMEOUT = 5
+
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
@@ -74,11 +77,11 @@ async def _run_conversation(room_id, viewer, own_mate, other, other_mate, tokens
 
     async def viewer_frames(count):
         for _ in range(count):
-            received.append(await ws_receive_json(viewer_socket))
+            received.append(await ws_receive_json(viewer_socket, TIMEOUT))
 
     async def drain(socket, count):
         for _ in range(count):
-            await ws_receive_json(socket)
+            await ws_receive_json(socket, TIMEOUT)
 
     # The other group talks, types, reads and shares an image; the viewer's mate talks too.
     await other_socket.send_json_to({"type": "message", "message_type": "text", "content": "안녕하세요"})

@@ -20,6 +20,9 @@ from config.testing import (
     ws_receive_json,
 )
 
+# Generous: a loaded CI machine may take a while to relay through the channel layer.
+TIMEOUT = 5
+
 pytestmark = [pytest.mark.django_db(transaction=True)]
 
 
@@ -71,7 +74,7 @@ async def test_members_connect_with_or_without_the_trailing_slash(room):
     second = await room.connect(room.b[0], slash=True)
     assert await first.receive_nothing(0.1)
     await first.send_to(text_data=json.dumps({"type": "ping"}))
-    assert await ws_receive_json(first) == {"type": "pong"}
+    assert await ws_receive_json(first, TIMEOUT) == {"type": "pong"}
     await disconnect_all(first, second)
 
 
@@ -89,9 +92,9 @@ async def test_strangers_unknown_rooms_and_missing_tokens_are_refused(room, stra
     ):
         communicator, connected = await ws_connect(path, token)
         assert connected  # accepted first, so the client reads the contract's close code
-        frame = await ws_receive_json(communicator)
+        frame = await ws_receive_json(communicator, TIMEOUT)
         assert (frame["type"], frame["code"]) == ("error", code)
-        assert await ws_receive_close_code(communicator) == close_code
+        assert await ws_receive_close_code(communicator, TIMEOUT) == close_code
         await communicator.disconnect()
 
 
@@ -99,9 +102,9 @@ async def test_a_member_who_left_is_refused(room):
     leaver = room.b[1]
     await sync_to_async(services.chat_room_leave)(user=leaver, room_id=room.id)
     communicator, _ = await ws_connect(room.path, room.tokens[leaver.pk])
-    frame = await ws_receive_json(communicator)
+    frame = await ws_receive_json(communicator, TIMEOUT)
     assert frame["type"] == "error" and frame["code"] == "FORBIDDEN"
-    assert await ws_receive_close_code(communicator) == 4403
+    assert await ws_receive_close_code(communicator, TIMEOUT) == 4403
     await communicator.disconnect()
 
 
@@ -114,7 +117,7 @@ async def test_a_message_frame_is_stored_then_reaches_every_member_shaped_for_th
 
     await sockets[a1.pk].send_json_to({"type": "message", "message_type": "text", "content": "안녕하세요!"})
 
-    frames = {pk: await ws_receive_json(socket) for pk, socket in sockets.items()}
+    frames = {pk: await ws_receive_json(socket, TIMEOUT) for pk, socket in sockets.items()}
     stored = await sync_to_async(Message.objects.get)(room_id=room.id, message_type="text")
     expected = {
         "type": "message",
@@ -140,7 +143,7 @@ async def test_a_message_sent_over_rest_reaches_the_sockets(room):
     b1 = await room.connect(room.b[0])
     response = await rest_post(room.a[1], f"/api/v1/matching/chats/{room.id}/messages", {"content": "REST에서"})
     assert response.status_code == 201
-    frame = await ws_receive_json(b1)
+    frame = await ws_receive_json(b1, TIMEOUT)
     assert frame == {"type": "message", **response.json()["data"], "sender_id": None}
     await b1.disconnect()
 
@@ -159,13 +162,13 @@ async def test_a_message_sent_over_rest_reaches_the_sockets(room):
 async def test_bad_message_frames_get_an_error_and_store_nothing(room, frame, field):
     socket = await room.connect(room.a[0])
     await socket.send_json_to(frame)
-    error = await ws_receive_json(socket)
+    error = await ws_receive_json(socket, TIMEOUT)
     assert error["type"] == "error"
     assert error["code"] == ("VALIDATION_ERROR" if field else "INVALID_ATTACHMENT")
     assert await stored_contents(room.id) == ["매칭이 성사되었습니다! 서로 인사를 나눠 보세요."]
     # The socket stays usable.
     await socket.send_json_to({"type": "message", "content": "이번엔 제대로"})
-    assert (await ws_receive_json(socket))["content"] == "이번엔 제대로"
+    assert (await ws_receive_json(socket, TIMEOUT))["content"] == "이번엔 제대로"
     await socket.disconnect()
 
 
@@ -173,8 +176,8 @@ async def test_malformed_and_unknown_frames_close_with_4400(room):
     for raw in ("{oops", json.dumps({"type": "shout"}), json.dumps(["message"])):
         socket = await room.connect(room.a[0])
         await socket.send_to(text_data=raw)
-        assert (await ws_receive_json(socket))["code"] == "MALFORMED_REQUEST"
-        assert await ws_receive_close_code(socket) == 4400
+        assert (await ws_receive_json(socket, TIMEOUT))["code"] == "MALFORMED_REQUEST"
+        assert await ws_receive_close_code(socket, TIMEOUT) == 4400
         await socket.disconnect()
 
 
@@ -185,9 +188,9 @@ async def test_the_message_limit_is_shared_with_rest(room, settings):
         assert (await rest_post(a1, f"/api/v1/matching/chats/{room.id}/messages", {"content": f"rest {i}"})).status_code == 201
     socket = await room.connect(a1)
     await socket.send_json_to({"type": "message", "content": "socket 1"})
-    assert (await ws_receive_json(socket))["content"] == "socket 1"
+    assert (await ws_receive_json(socket, TIMEOUT))["content"] == "socket 1"
     await socket.send_json_to({"type": "message", "content": "socket 2"})
-    error = await ws_receive_json(socket)
+    error = await ws_receive_json(socket, TIMEOUT)
     assert error == {"type": "error", "code": "RATE_LIMIT_EXCEEDED", "message": error["message"]}
     refused = await rest_post(a1, f"/api/v1/matching/chats/{room.id}/messages", {"content": "rest 3"})
     assert refused.status_code == 429
@@ -199,10 +202,10 @@ async def test_a_message_frame_in_a_closed_room_is_refused(room):
     socket = await room.connect(room.a[0])
     for user in room.b:
         await sync_to_async(services.chat_room_leave)(user=user, room_id=room.id)
-    frames = [await ws_receive_json(socket) for _ in range(5)]
+    frames = [await ws_receive_json(socket, TIMEOUT) for _ in range(5)]
     assert [f["type"] for f in frames] == ["message", "member_left", "message", "member_left", "room_closed"]
     await socket.send_json_to({"type": "message", "content": "아무도 없나요?"})
-    assert (await ws_receive_json(socket))["code"] == "ROOM_CLOSED"
+    assert (await ws_receive_json(socket, TIMEOUT))["code"] == "ROOM_CLOSED"
     assert (await stored_contents(room.id))[-1] == "B2님이 나갔습니다."
     await socket.disconnect()
 
@@ -217,9 +220,9 @@ async def test_typing_reaches_the_others_but_not_the_typist_and_is_not_stored(ro
 
     await sockets[b1.pk].send_json_to({"type": "typing", "is_typing": True})
 
-    assert await ws_receive_json(sockets[a1.pk]) == {"type": "typing", "user_id": None, "user_name": "B1", "is_typing": True}
-    assert await ws_receive_json(sockets[a2.pk]) == {"type": "typing", "user_id": None, "user_name": "B1", "is_typing": True}
-    assert await ws_receive_json(sockets[b2.pk]) == {
+    assert await ws_receive_json(sockets[a1.pk], TIMEOUT) == {"type": "typing", "user_id": None, "user_name": "B1", "is_typing": True}
+    assert await ws_receive_json(sockets[a2.pk], TIMEOUT) == {"type": "typing", "user_id": None, "user_name": "B1", "is_typing": True}
+    assert await ws_receive_json(sockets[b2.pk], TIMEOUT) == {
         "type": "typing", "user_id": str(b1.public_id), "user_name": "B1", "is_typing": True
     }
     assert await sockets[b1.pk].receive_nothing(0.2)
@@ -234,7 +237,7 @@ async def test_typing_is_throttled_per_socket(room):
     for _ in range(5):
         await b1.send_json_to({"type": "typing", "is_typing": True})
     await b1.send_json_to({"type": "typing", "is_typing": False})
-    frames = [await ws_receive_json(a1), await ws_receive_json(a1)]
+    frames = [await ws_receive_json(a1, TIMEOUT), await ws_receive_json(a1, TIMEOUT)]
     assert [f["is_typing"] for f in frames] == [True, False]
     assert await a1.receive_nothing(0.2)
     await disconnect_all(a1, b1)
@@ -244,7 +247,7 @@ async def test_typing_is_throttled_per_socket(room):
 async def test_typing_needs_a_boolean(room, frame):
     socket = await room.connect(room.a[0])
     await socket.send_json_to(frame)
-    error = await ws_receive_json(socket)
+    error = await ws_receive_json(socket, TIMEOUT)
     assert (error["type"], error["code"]) == ("error", "VALIDATION_ERROR")
     await socket.disconnect()
 
@@ -258,7 +261,7 @@ async def test_a_read_frame_moves_the_cursor_and_tells_the_others(room):
 
     await b1.send_json_to({"type": "read", "last_read_message_id": message_id})
 
-    frame = await ws_receive_json(a1)
+    frame = await ws_receive_json(a1, TIMEOUT)
     member = await sync_to_async(ChatMember.objects.get)(room_id=room.id, user=room.b[0])
     assert frame == {
         "type": "read",
@@ -270,9 +273,9 @@ async def test_a_read_frame_moves_the_cursor_and_tells_the_others(room):
     assert await b1.receive_nothing(0.2)
 
     await b1.send_json_to({"type": "read", "last_read_message_id": str(uuid.uuid4())})
-    assert (await ws_receive_json(b1))["code"] == "NOT_FOUND"
+    assert (await ws_receive_json(b1, TIMEOUT))["code"] == "NOT_FOUND"
     await b1.send_json_to({"type": "read", "last_read_message_id": 7})
-    assert (await ws_receive_json(b1))["code"] == "VALIDATION_ERROR"
+    assert (await ws_receive_json(b1, TIMEOUT))["code"] == "VALIDATION_ERROR"
     await disconnect_all(a1, b1)
 
 
@@ -287,18 +290,18 @@ async def test_a_leaver_stops_receiving_at_once_and_the_others_are_told(room):
     assert response.status_code == 200
 
     for socket in leaver_sockets:
-        assert (await ws_receive_json(socket))["code"] == "NOT_FOUND"
-        assert await ws_receive_close_code(socket) == 4403
-    notice = await ws_receive_json(b1)
+        assert (await ws_receive_json(socket, TIMEOUT))["code"] == "NOT_FOUND"
+        assert await ws_receive_close_code(socket, TIMEOUT) == 4403
+    notice = await ws_receive_json(b1, TIMEOUT)
     assert (notice["type"], notice["sender_id"], notice["sender_name"], notice["content"]) == (
         "message", None, None, "A2님이 나갔습니다."
     )
-    left = await ws_receive_json(b1)
+    left = await ws_receive_json(b1, TIMEOUT)
     assert left == {"type": "member_left", "user_id": None, "user_name": "A2", "left_at": left["left_at"]}
 
     # Later traffic reaches the others only.
     await rest_post(a1, f"/api/v1/matching/chats/{room.id}/messages", {"content": "잘 가요"})
-    assert (await ws_receive_json(b1))["content"] == "잘 가요"
+    assert (await ws_receive_json(b1, TIMEOUT))["content"] == "잘 가요"
     await disconnect_all(*leaver_sockets, b1)
 
 
@@ -313,8 +316,8 @@ async def test_a_sanctioned_members_sockets_close_and_receive_nothing_more(room)
             realtime.close_user_sockets_on_commit(b2.public_id)
 
     await sanction()
-    assert await ws_receive_close_code(banned) == 4403
+    assert await ws_receive_close_code(banned, TIMEOUT) == 4403
     await rest_post(room.a[0], f"/api/v1/matching/chats/{room.id}/messages", {"content": "after"})
-    assert (await ws_receive_json(a1))["content"] == "after"
+    assert (await ws_receive_json(a1, TIMEOUT))["content"] == "after"
     assert await banned.receive_nothing(0.2)
     await disconnect_all(banned, a1)
