@@ -27,6 +27,7 @@ from django.db import IntegrityError, OperationalError, transaction
 from django.db.models import Case, Exists, F, OuterRef, Q, Value, When
 from django.utils import timezone
 
+from accounts.selectors import account_sanction_error
 from gems.errors import InsufficientGems
 from gems.models import GemReason
 from gems.selectors import gem_balance
@@ -138,7 +139,8 @@ def match_request(
     when nobody compatible is waiting (the user stays queued and gets ``match.found`` later).
     ``lat``/``lng`` update the user's location, rounded to about 1 km.
 
-    Raises ProfileIncomplete, LocationRequired (a radius and no known location),
+    Raises ProfileIncomplete, AccountSuspended/AccountBanned (a sanction that landed after the
+    request was authenticated), LocationRequired (a radius and no known location),
     InsufficientGems (a filtered request and a balance below the cost); nothing changes then.
     """
     if user.age is None or user.gender not in ("male", "female"):
@@ -170,6 +172,10 @@ def _queue_join(*, user, lat: float | None, lng: float | None) -> Match | None:
     """
     now = timezone.now()
     fresh = User.objects.select_for_update(no_key=True).get(pk=user.pk)
+    # Read under the lock: a sanction committed after the request was authenticated still counts.
+    sanction = account_sanction_error(fresh)
+    if sanction is not None:
+        raise sanction
     settings_row = _lock_settings(user)
     existing = match_open_for_user(user=user, now=now)
     if existing is not None:

@@ -7,6 +7,7 @@ import time_machine
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
+from config.errors import ApiError
 from gems.selectors import gem_balance
 from gems.services import gem_wallet_debit
 from matching import services
@@ -333,6 +334,21 @@ def test_sanctioned_users_are_never_paired(user_factory, sanction):
     queue(sanctioned)
     User.objects.filter(pk=sanctioned.pk).update(**sanction)
     assert queue(requester) is None
+
+
+@pytest.mark.parametrize(
+    ("sanction", "code"),
+    [
+        ({"is_banned": True}, "ACCOUNT_BANNED"),
+        ({"suspended_until": timezone.now() + timedelta(days=1)}, "ACCOUNT_SUSPENDED"),
+    ],
+)
+def test_a_sanction_that_lands_after_authentication_still_keeps_the_user_out(user, sanction, code):
+    User.objects.filter(pk=user.pk).update(**sanction)  # ``user`` is the copy authenticated earlier
+    with pytest.raises(ApiError) as raised:
+        queue(user)
+    assert raised.value.code == code
+    assert fresh(user).is_matching is False
 
 
 def test_a_suspension_that_ended_no_longer_excludes(user_factory):
