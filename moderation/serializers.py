@@ -24,7 +24,13 @@ class UUIDStringField(serializers.UUIDField):
 
 
 class ReportCreateInputSerializer(serializers.Serializer):
-    reported_user_id = UUIDStringField()
+    reported_user_id = UUIDStringField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="Required for `user` reports; optional for `message` reports (the sender is reported), "
+        "since blind rooms do not show the other group's ids.",
+    )
     report_type = serializers.ChoiceField(choices=ReportType.choices)
     reason = serializers.CharField(max_length=REASON_MAX_LENGTH)
     details = serializers.CharField(max_length=DETAILS_MAX_LENGTH, required=False, allow_blank=True, default="")
@@ -33,6 +39,8 @@ class ReportCreateInputSerializer(serializers.Serializer):
     def validate(self, attrs):
         if attrs["report_type"] == ReportType.MESSAGE and attrs["message_id"] is None:
             raise serializers.ValidationError({"message_id": [_("A message report needs message_id.")]})
+        if attrs["report_type"] == ReportType.USER and attrs["reported_user_id"] is None:
+            raise serializers.ValidationError({"reported_user_id": [_("This field is required.")]})
         return attrs
 
 

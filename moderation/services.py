@@ -54,10 +54,17 @@ def _message_evidence(*, reporter, reported_user, message_id: uuid.UUID) -> dict
     }
 
 
+def _message_sender_id(*, reporter, message_id: uuid.UUID | None) -> uuid.UUID:
+    found = chat_selectors.message_evidence(reporter=reporter, message_id=message_id) if message_id else None
+    if found is None or found["sender_user_id"] is None:
+        raise MessageNotFound(details={"message_id": [str(message_id)]})
+    return uuid.UUID(str(found["sender_user_id"]))
+
+
 def report_create(
     *,
     reporter,
-    reported_user_id: uuid.UUID,
+    reported_user_id: uuid.UUID | None,
     report_type: str,
     reason: str,
     details: str = "",
@@ -65,6 +72,7 @@ def report_create(
 ) -> Report:
     """Files a report and blocks the pair from random matching, in one transaction.
 
+    ``reported_user_id`` may be omitted for a message report (the message's sender is reported).
     The reporter must share (or have shared) a chat room or a call with the reported user; a
     reported message must be one the reporter can see and must come from the reported user,
     and its content is copied into ``evidence``.
@@ -72,6 +80,10 @@ def report_create(
     Raises CannotReportSelf, ReportNotAllowed (also for an unknown user, so ids cannot be probed),
     MessageNotFound, MessageNotFromReportedUser, AlreadyReported.
     """
+    if reported_user_id is None:
+        # Blind rooms hide the other group's ids, so a message report may name only the message;
+        # its sender is the reported user.
+        reported_user_id = _message_sender_id(reporter=reporter, message_id=message_id)
     if reported_user_id == reporter.public_id:
         raise CannotReportSelf()
     reported_user = User.objects.filter(public_id=reported_user_id).first()

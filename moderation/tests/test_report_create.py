@@ -125,6 +125,42 @@ def test_message_report_snapshots_evidence_that_survives_later_changes(pair, aut
     assert str(report.message_id) == message_id
 
 
+def test_message_report_in_a_blind_room_may_name_only_the_message(pair, auth_client):
+    """Blind rooms hide the other group's user ids, so the sender is taken from the message."""
+    reporter, reported = pair
+    room_id = room_together(reporter, reported)
+    message_id = send_text(auth_client, reported, room_id, "nasty words")
+    listed = auth_client(reporter).get(f"/api/v1/matching/chats/{room_id}/messages").json()["data"]["messages"]
+    assert [m["sender_id"] for m in listed if m["message_id"] == message_id] == [None]
+
+    body = {"report_type": "message", "message_id": message_id, "reason": "rude"}
+    response = auth_client(reporter).post(URL, body, format="json")
+
+    assert response.status_code == 201, response.content
+    report = Report.objects.get()
+    assert report.reported_user == reported
+    assert report.evidence["content"] == "nasty words"
+    assert pair_blocked(reporter, reported)
+
+
+def test_message_report_of_an_invisible_message_without_a_user_is_not_found(pair, auth_client):
+    reporter, _ = pair
+    body = {"report_type": "message", "message_id": "00000000-0000-0000-0000-000000000001", "reason": "rude"}
+    response = auth_client(reporter).post(URL, body, format="json")
+    assert response.status_code == 404
+    assert response.json()["error"]["code"] == "MESSAGE_NOT_FOUND"
+    assert Report.objects.count() == 0
+
+
+def test_user_report_needs_the_user(pair, auth_client):
+    reporter, reported = pair
+    room_together(reporter, reported)
+    response = auth_client(reporter).post(URL, {"report_type": "user", "reason": "rude"}, format="json")
+    assert response.status_code == 400
+    assert list(response.json()["error"]["details"]) == ["reported_user_id"]
+    assert_nothing_filed(reporter, reported)
+
+
 def test_message_report_needs_message_id(pair, auth_client):
     reporter, reported = pair
     room_together(reporter, reported)
@@ -214,7 +250,8 @@ def test_missing_fields_and_malformed_json(pair, auth_client):
     client = auth_client(reporter)
     missing = client.post(URL, {}, format="json")
     assert missing.status_code == 400
-    assert set(missing.json()["error"]["details"]) == {"reported_user_id", "report_type", "reason"}
+    # reported_user_id is required only for user reports (test_user_report_needs_the_user).
+    assert set(missing.json()["error"]["details"]) == {"report_type", "reason"}
     malformed = client.post(URL, "{not json", content_type="application/json")
     assert malformed.status_code == 400
     assert malformed.json()["error"]["code"] == "MALFORMED_REQUEST"
