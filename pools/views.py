@@ -1,5 +1,7 @@
 """Thin APIs of pools and proposals (seed-group-matching §2, §3, §5.3)."""
 
+from dataclasses import asdict
+
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework.permissions import IsAdminUser, IsAuthenticated
@@ -134,7 +136,7 @@ class ProposalAcceptApi(APIView):
         body = {"proposal_id": outcome.proposal_id, "my_status": outcome.my_status, "other_status": outcome.other_status}
         if outcome.final_status == ProposalStatus.MATCHED:
             body["final_status"] = outcome.final_status
-            body["chat_room"] = vars(outcome.chat_room)
+            body["chat_room"] = asdict(outcome.chat_room)
             body["message"] = _("The match has been made! A group chat room has been opened.")
         else:
             body["message"] = _("Accepted. Waiting for the other party's response.")
