@@ -61,6 +61,7 @@ class AuthenticatedJsonConsumer(AsyncWebsocketConsumer):
         self._last_frame_at = time.monotonic()
         self._idle_task: asyncio.Task | None = None
         self._closing = False
+        self._subscribed = False
 
     # --- life cycle ---------------------------------------------------------------
     async def connect(self):
@@ -89,6 +90,7 @@ class AuthenticatedJsonConsumer(AsyncWebsocketConsumer):
         # Groups are joined before the handshake completes: once a client sees the socket
         # open, nothing sent to it can be missed.
         await self.subscribe()
+        self._subscribed = True
         await self.accept()
         self._idle_task = asyncio.create_task(self._close_when_idle())
         await self.on_connected()
@@ -96,8 +98,11 @@ class AuthenticatedJsonConsumer(AsyncWebsocketConsumer):
     async def disconnect(self, code):
         if self._idle_task is not None:
             self._idle_task.cancel()
-        if self.user is not None and self.joined_groups:
+        if self.user is not None and self._subscribed:
             await self.on_disconnected()
+        await self._leave_all_groups()
+
+    async def _leave_all_groups(self) -> None:
         for group in self.joined_groups:
             await self.channel_layer.group_discard(group, self.channel_name)
         self.joined_groups = []
@@ -135,6 +140,8 @@ class AuthenticatedJsonConsumer(AsyncWebsocketConsumer):
         if self._closing:
             return
         self._closing = True
+        # Out of every group first, so a closing socket is handed nothing more.
+        await self._leave_all_groups()
         if error is not None:
             await self.send_error(error)
         await self.close(code=code)
