@@ -18,7 +18,7 @@ def inline_enum(values: Sequence[str], *, help_text: str, **kwargs) -> serialize
     """
     values = [str(value) for value in values]
     field_class = extend_schema_field({"allOf": [{"type": "string", "enum": values}]})(
-        type("StatusField", (serializers.ChoiceField,), {})
+        type("InlineEnumField", (serializers.ChoiceField,), {})
     )
     # A description keeps the allOf wrapper (a bare one-item allOf is unwrapped and named again).
     return field_class(choices=values, help_text=help_text, **kwargs)
