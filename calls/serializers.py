@@ -1,13 +1,6 @@
 from rest_framework import serializers
 
-
-class StrictUUIDField(serializers.UUIDField):
-    """A UUID string only: DRF's field would also turn an integer into a UUID."""
-
-    def to_internal_value(self, data):
-        if not isinstance(data, str):
-            self.fail("invalid", value=data)
-        return super().to_internal_value(data)
+from config.fields import StrictUUIDField
 
 
 class CallStartInputSerializer(serializers.Serializer):

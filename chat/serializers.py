@@ -6,19 +6,12 @@ from drf_spectacular.utils import extend_schema_field
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from config.fields import StrictCharField, StrictUUIDField
 from chat.conf import MESSAGE_MAX_CHARS, MESSAGES_PAGE_DEFAULT, MESSAGES_PAGE_MAX
 from chat.models import MessageType
 
 
 # --- requests -------------------------------------------------------------------------------
-
-class StrictUUIDField(serializers.UUIDField):
-    """A UUID written as a string; DRF would also read integers as UUIDs."""
-
-    def to_internal_value(self, data):
-        if not isinstance(data, str):
-            self.fail("invalid", value=data)
-        return super().to_internal_value(data)
 
 
 class ChatRoomListQuerySerializer(serializers.Serializer):
@@ -26,15 +19,6 @@ class ChatRoomListQuerySerializer(serializers.Serializer):
 
     def to_filter(self) -> bool | None:
         return {"true": True, "false": False, "all": None}[self.validated_data["is_active"]]
-
-
-class StrictCharField(serializers.CharField):
-    """Text written as a JSON string; DRF would also turn numbers into text."""
-
-    def to_internal_value(self, data):
-        if not isinstance(data, str):
-            self.fail("invalid")
-        return super().to_internal_value(data)
 
 
 class ChatMessagesQuerySerializer(serializers.Serializer):

@@ -3,6 +3,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from config.pagination import PageQuerySerializer
+from config.fields import StrictUUIDField
 from moderation.models import (
     DETAILS_MAX_LENGTH,
     NOTE_MAX_LENGTH,
@@ -14,17 +15,8 @@ from moderation.models import (
 from moderation.selectors import STATUS_FILTERS, TYPE_FILTERS
 
 
-class UUIDStringField(serializers.UUIDField):
-    """A UUID written as a string; DRF's field would also take an integer and turn it into a UUID."""
-
-    def to_internal_value(self, data):
-        if not isinstance(data, str):
-            self.fail("invalid", value=data)
-        return super().to_internal_value(data)
-
-
 class ReportCreateInputSerializer(serializers.Serializer):
-    reported_user_id = UUIDStringField(
+    reported_user_id = StrictUUIDField(
         required=False,
         allow_null=True,
         default=None,
@@ -34,7 +26,7 @@ class ReportCreateInputSerializer(serializers.Serializer):
     report_type = serializers.ChoiceField(choices=ReportType.choices)
     reason = serializers.CharField(max_length=REASON_MAX_LENGTH)
     details = serializers.CharField(max_length=DETAILS_MAX_LENGTH, required=False, allow_blank=True, default="")
-    message_id = UUIDStringField(required=False, allow_null=True, default=None)
+    message_id = StrictUUIDField(required=False, allow_null=True, default=None)
 
     def validate(self, attrs):
         if attrs["report_type"] == ReportType.MESSAGE and attrs["message_id"] is None:

@@ -5,6 +5,7 @@ from collections.abc import Sequence
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from config.fields import StrictCharField, StrictUUIDField
 from pools.models import MatchingType, MatchType, PoolGender, PoolStatus, ProposalStatus, SideResponse
 from pools.selectors import PROPOSAL_FILTERS, STATS_PERIODS
 
@@ -22,24 +23,6 @@ def inline_enum(values: Sequence[str], *, help_text: str, **kwargs) -> serialize
     )
     # A description keeps the allOf wrapper (a bare one-item allOf is unwrapped and named again).
     return field_class(choices=values, help_text=help_text, **kwargs)
-
-
-class StrictUUIDField(serializers.UUIDField):
-    """A UUID written as a string; DRF would also read integers as UUIDs."""
-
-    def to_internal_value(self, data):
-        if not isinstance(data, str):
-            self.fail("invalid", value=data)
-        return super().to_internal_value(data)
-
-
-class StrictCharField(serializers.CharField):
-    """Text written as a JSON string; DRF would also turn numbers into text."""
-
-    def to_internal_value(self, data):
-        if not isinstance(data, str):
-            self.fail("invalid")
-        return super().to_internal_value(data)
 
 
 class PoolCreateInputSerializer(serializers.Serializer):

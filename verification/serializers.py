@@ -2,26 +2,9 @@ from django.urls import reverse
 from rest_framework import serializers
 
 from verification import conf
+from config.fields import StrictBooleanField, StrictCharField
 from verification.models import VerificationGender, VerificationStatus
 from verification.services import DOCUMENT_URL_NAME
-
-
-class StrictBooleanField(serializers.BooleanField):
-    """Only JSON ``true``/``false``: ``"yes"``, ``1`` or ``"true"`` are type errors, not booleans."""
-
-    def to_internal_value(self, data):
-        if isinstance(data, bool):
-            return data
-        self.fail("invalid", input=data)
-
-
-class StrictCharField(serializers.CharField):
-    """Only JSON strings: a number or boolean is a type error, not silently turned into text."""
-
-    def to_internal_value(self, data):
-        if not isinstance(data, str):
-            self.fail("invalid")
-        return super().to_internal_value(data)
 
 
 def document_url(document_id, request) -> str:
