@@ -84,6 +84,11 @@ def users_share_room(*, user, other) -> bool:
     ).exists()
 
 
+def active_room_count() -> int:
+    """Rooms still open (for the admin matching statistics)."""
+    return ChatRoom.objects.filter(is_active=True).count()
+
+
 def message_evidence(*, reporter, message_id) -> dict | None:
     """A snapshot of a message for a report, when the reporter is or was in its room; else None."""
     try:

@@ -7,7 +7,7 @@ from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Ou
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from chat.models import ChatRoom
+from chat import selectors as chat_selectors
 from pools.conf import MAX_MEMBERS, MIN_MEMBERS
 from pools.models import (
     MatchType,
@@ -180,11 +180,6 @@ def matching_admin_stats(*, period: str) -> dict:
         "total_matches_success": matched,
         "success_rate": round(matched / sent * 100, 2) if sent else 0.0,
         "average_match_time_hours": _hours(pools["average_match"]),
-        "active_chat_rooms": _active_chat_rooms(),
+        "active_chat_rooms": chat_selectors.active_room_count(),
         "by_match_type": {kind: pools[f"type_{kind}"] for kind in MatchType.values},
     }
-
-
-def _active_chat_rooms() -> int:
-    # A read-only count; chat has no selector for it (yet), so this is the one place pools reads chat's table.
-    return ChatRoom.objects.filter(is_active=True).count()
