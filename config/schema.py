@@ -108,7 +108,7 @@ def postprocess_envelopes(result, generator, request, public):
                     }
                 elif not status.startswith("2"):
                     content["schema"] = error_ref
-            secured = operation.get("security") != [] and operation.get("security") != [{}]
+            secured = any(requirement for requirement in operation.get("security") or [])
             for status, codes in COMMON_ERRORS.items():
                 if status in ("401", "403") and not secured:
                     continue

@@ -265,7 +265,6 @@ SPECTACULAR_SETTINGS = {
         "config.schema.postprocess_envelopes",
     ],
     "ENUM_NAME_OVERRIDES": {},
-    "SECURITY": [{"jwtAuth": []}],
 }
 
 # --- i18n, time ------------------------------------------------------------------------
