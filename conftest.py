@@ -7,8 +7,8 @@ reason, except when ``REQUIRE_SERVICES=1`` (CI), where a missing service is an e
 import os
 
 import pytest
-from django.conf import settings as django_settings
 from channels.layers import channel_layers
+from django.conf import settings as django_settings
 from django.core.cache import cache
 
 from config.testing import UserFactory, auth_client_for

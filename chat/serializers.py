@@ -2,14 +2,13 @@
 and a ``viewer`` (``chat.selectors.Viewer``) in their context, which decides whose identity shows;
 the chat consumer renders its frames with the same serializers."""
 
-from drf_spectacular.utils import extend_schema_field
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from config.fields import StrictCharField, StrictUUIDField
 from chat.conf import MESSAGE_MAX_CHARS, MESSAGES_PAGE_DEFAULT, MESSAGES_PAGE_MAX
 from chat.models import MessageType
-
+from config.fields import StrictCharField, StrictUUIDField
 
 # --- requests -------------------------------------------------------------------------------
 

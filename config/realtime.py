@@ -5,7 +5,8 @@ messages every socket of that user obeys (forced close), plus the groups apps de
 (``room.<uuid>``, ``call.<uuid>``). Nothing is sent for a transaction that rolls back.
 """
 
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer

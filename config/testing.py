@@ -2,11 +2,13 @@
 
 import io
 import json
+import threading
 
 import factory
 from channels.testing import WebsocketCommunicator
 from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
 from PIL import Image
 from rest_framework.test import APIClient
 from rest_framework_simplejwt.tokens import RefreshToken
@@ -73,3 +75,28 @@ async def ws_receive_close_code(communicator: WebsocketCommunicator, timeout: fl
 
 async def ws_receive_json(communicator: WebsocketCommunicator, timeout: float = 2) -> dict:
     return json.loads(await communicator.receive_from(timeout))
+
+
+def run_together(calls: list) -> tuple[list, list]:
+    """Runs each zero-argument callable in its own thread, all released at once by a barrier.
+    Returns (results, exceptions), both in the order of ``calls``."""
+    barrier = threading.Barrier(len(calls))
+    results: list = [None] * len(calls)
+    errors: list = [None] * len(calls)
+
+    def worker(index, call):
+        try:
+            barrier.wait(timeout=30)
+            results[index] = call()
+        except Exception as error:  # collected and asserted on by the test
+            errors[index] = error
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=worker, args=(index, call)) for index, call in enumerate(calls)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert not any(thread.is_alive() for thread in threads)
+    return results, errors

@@ -2,8 +2,8 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from config.pagination import PageQuerySerializer
 from config.fields import StrictUUIDField
+from config.pagination import PageQuerySerializer
 from moderation.models import (
     DETAILS_MAX_LENGTH,
     NOTE_MAX_LENGTH,

@@ -22,7 +22,6 @@ from enum import Enum
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
 
 from chat.services import RoomGroupSpec, RoomSummary, chat_room_open_for_proposal
 from pools import conf, events

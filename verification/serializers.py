@@ -1,8 +1,8 @@
 from django.urls import reverse
 from rest_framework import serializers
 
-from verification import conf
 from config.fields import StrictBooleanField, StrictCharField
+from verification import conf
 from verification.models import VerificationGender, VerificationStatus
 from verification.services import DOCUMENT_URL_NAME
 

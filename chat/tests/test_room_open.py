@@ -1,6 +1,6 @@
 import threading
 import uuid
-from datetime import datetime, timezone as dt_timezone
+from datetime import UTC, datetime
 
 import pytest
 from django.db import IntegrityError, connection, transaction
@@ -37,8 +37,8 @@ def test_open_room_seats_both_groups_in_order_with_a_system_message():
 
 def test_room_name_uses_the_seoul_date():
     # 16:30 UTC on Dec 11 is already Dec 12 in Seoul (UTC+9).
-    assert room_name_for(datetime(2025, 12, 11, 16, 30, tzinfo=dt_timezone.utc)) == "과팅 매칭 - 2025.12.12"
-    assert room_name_for(datetime(2025, 12, 11, 14, 59, tzinfo=dt_timezone.utc)) == "과팅 매칭 - 2025.12.11"
+    assert room_name_for(datetime(2025, 12, 11, 16, 30, tzinfo=UTC)) == "과팅 매칭 - 2025.12.12"
+    assert room_name_for(datetime(2025, 12, 11, 14, 59, tzinfo=UTC)) == "과팅 매칭 - 2025.12.11"
 
 
 def test_opening_twice_for_one_proposal_returns_the_same_room():

@@ -1,11 +1,9 @@
 """Payment races run for real: threads on PostgreSQL, released together by a barrier."""
 
-import threading
 
 import pytest
-from django.db import connection
 
-from config.testing import UserFactory
+from config.testing import UserFactory, run_together
 from gems.errors import InvalidPaymentToken
 from gems.models import GemTransaction
 from gems.selectors import gem_balance, gem_ledger_sum
@@ -14,28 +12,6 @@ from gems.tests.factories import GemProductFactory, dev_token
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
-
-def run_together(calls: list) -> tuple[list, list]:
-    barrier = threading.Barrier(len(calls))
-    results: list = [None] * len(calls)
-    errors: list = [None] * len(calls)
-
-    def worker(index, call):
-        try:
-            barrier.wait(timeout=30)
-            results[index] = call()
-        except Exception as error:  # collected and asserted on by the test
-            errors[index] = error
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=worker, args=(index, call)) for index, call in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert not any(thread.is_alive() for thread in threads)
-    return results, errors
 
 
 def test_the_same_token_sent_ten_times_at_once_credits_once():

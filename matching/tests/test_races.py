@@ -12,7 +12,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from config.errors import AccountSuspended
-from config.testing import UserFactory
+from config.testing import UserFactory, run_together
 from gems.errors import InsufficientGems
 from gems.models import GemTransaction
 from gems.selectors import gem_balance, gem_ledger_sum
@@ -25,30 +25,6 @@ from matching.tests.factories import give_gems, set_conditions
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
-
-def run_together(calls: list) -> tuple[list, list]:
-    """Runs each zero-argument callable in its own thread, all released at once by a barrier.
-    Returns (results, exceptions), both in the order of ``calls``."""
-    barrier = threading.Barrier(len(calls))
-    results: list = [None] * len(calls)
-    errors: list = [None] * len(calls)
-
-    def worker(index, call):
-        try:
-            barrier.wait(timeout=30)
-            results[index] = call()
-        except Exception as error:  # collected and asserted on by the test
-            errors[index] = error
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=worker, args=(index, call)) for index, call in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert not any(thread.is_alive() for thread in threads)
-    return results, errors
 
 
 def accepts(settings_row: MatchSettings, viewer, other) -> bool:

@@ -13,7 +13,7 @@ from config.testing import image_bytes
 from verification import conf, services
 from verification.errors import DocumentTooLarge, TooManyFiles
 from verification.models import VerificationDocument
-from verification.tests.factories import UPLOAD, TIMESTAMP, document_path, jpeg_file, pdf_bytes, pdf_file, png_file
+from verification.tests.factories import TIMESTAMP, UPLOAD, document_path, jpeg_file, pdf_bytes, pdf_file, png_file
 from verification.uploads import DocumentLimitsUploadHandler
 
 pytestmark = pytest.mark.django_db
