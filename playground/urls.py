@@ -1,1 +1,7 @@
-urlpatterns: list = []
+from django.urls import path
+
+from playground import views
+
+urlpatterns = [
+    path("", views.playground, name="playground"),
+]
