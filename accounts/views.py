@@ -1,6 +1,6 @@
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -8,6 +8,7 @@ from rest_framework.views import APIView
 from accounts import serializers, services
 from accounts.errors import ImageTooLarge, InvalidImage, UsernameTaken
 from config.errors import InvalidCredentials, RateLimitExceeded, TokenInvalid
+from config.parsers import SafeJSONParser
 from config.schema import error_responses
 from config.throttling import attach_rate_limit_state, client_ip, rate_limit_peek
 
@@ -83,7 +84,7 @@ class LogoutApi(APIView):
 
 
 class ProfileApi(APIView):
-    parser_classes = [MultiPartParser, FormParser, JSONParser]
+    parser_classes = [MultiPartParser, FormParser, SafeJSONParser]
 
     @extend_schema(responses={200: serializers.ProfileOutputSerializer})
     def get(self, request):

@@ -4,7 +4,7 @@ from rest_framework import serializers
 
 
 class PageQuerySerializer(serializers.Serializer):
-    page = serializers.IntegerField(min_value=1, default=1)
+    page = serializers.IntegerField(min_value=1, max_value=1_000_000, default=1)
     per_page = serializers.IntegerField(min_value=1, max_value=100, default=20)
 
 

@@ -161,7 +161,7 @@ class AuthenticatedJsonConsumer(AsyncWebsocketConsumer):
             return
         try:
             payload = json.loads(raw)
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, RecursionError):
             await self.refuse(realtime.CLOSE_MALFORMED, errors.MalformedRequest())
             return
         frame_type = payload.get("type") if isinstance(payload, dict) else None

@@ -3,12 +3,13 @@ from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework.negotiation import BaseContentNegotiation
-from rest_framework.parsers import JSONParser, MultiPartParser
+from rest_framework.parsers import MultiPartParser
 from rest_framework.views import APIView
 
 from accounts.authentication import SanctionAwareJWTAuthentication
 from config.errors import Forbidden, UnsupportedMediaType, ValidationFailed
 from config.pagination import PageQuerySerializer, paginate
+from config.parsers import SafeJSONParser
 from config.responses import v1_response
 from config.schema import error_responses
 from verification import selectors, serializers, services
@@ -94,7 +95,7 @@ class DocumentDownloadApi(APIView):
 
 
 class VerificationSubmitApi(APIView):
-    parser_classes = [JSONParser]
+    parser_classes = [SafeJSONParser]
 
     @extend_schema(
         request=serializers.SubmitInputSerializer,
@@ -133,7 +134,7 @@ class VerificationStatusApi(APIView):
 
 
 class VerificationSettingsApi(APIView):
-    parser_classes = [JSONParser]
+    parser_classes = [SafeJSONParser]
 
     @extend_schema(
         request=serializers.SettingsInputSerializer,
@@ -171,7 +172,7 @@ class AdminPendingVerificationsApi(APIView):
 
 class AdminVerificationReviewApi(APIView):
     permission_classes = [IsStaff]
-    parser_classes = [JSONParser]
+    parser_classes = [SafeJSONParser]
 
     @extend_schema(
         request=serializers.ReviewInputSerializer,

@@ -111,7 +111,9 @@ async def test_a_sanction_closes_open_sockets_at_once():
     await socket.disconnect()
 
 
-@pytest.mark.parametrize("frame", ["not json", "[1, 2]", '{"no_type": 1}', '{"type": "nonsense"}', '{"type": 5}'])
+@pytest.mark.parametrize(
+    "frame", ["not json", "[1, 2]", '{"no_type": 1}', '{"type": "nonsense"}', '{"type": 5}', "[" * 5000]
+)
 async def test_malformed_frames_close_with_4400(frame):
     _, token = await make_user()
     socket, _ = await ws_connect(EVENTS, token)

@@ -194,3 +194,23 @@ def test_readyz_names_what_is_down(api_client, db, monkeypatch):
 def test_schema_and_docs_are_public(api_client, db):
     assert api_client.get("/api/schema/").status_code == 200
     assert api_client.get("/api/docs/").status_code == 200
+
+
+@pytest.mark.parametrize("payload", ["[" * 100_000, '{"a":' * 50_000])
+def test_deeply_nested_json_is_a_400_not_a_500(api_client, payload):
+    response = api_client.post("/api/probe/", payload, content_type="application/json")
+    assert_error(response, 400, "MALFORMED_REQUEST")
+
+
+def test_json_bodies_over_the_memory_limit_are_refused_before_parsing(api_client, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1024
+    response = api_client.post("/api/probe/", {"count": 1, "kind": "a", "pad": "x" * 2048}, format="json")
+    assert_error(response, 413, "PAYLOAD_TOO_LARGE")
+
+
+def test_page_numbers_are_bounded():
+    from config.pagination import PageQuerySerializer
+
+    query = PageQuerySerializer(data={"page": "99999999999999999999", "per_page": "101"})
+    assert not query.is_valid()
+    assert set(query.errors) == {"page", "per_page"}
