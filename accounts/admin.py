@@ -7,8 +7,7 @@ from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
-from gems import selectors as gem_selectors
-from gems import services as gem_services
+from gems import selectors as gem_selectors, services as gem_services
 from gems.errors import InsufficientGems
 from moderation import services as moderation_services
 from moderation.admin_forms import GemAdjustForm, UserSanctionForm, render_action_form

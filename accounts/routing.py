@@ -4,4 +4,5 @@ from accounts.consumers import EventsConsumer
 
 websocket_urlpatterns = [
     path("ws/events/", EventsConsumer.as_asgi()),
+    path("ws/events", EventsConsumer.as_asgi()),
 ]

@@ -167,3 +167,26 @@ async def test_events_cross_processes_over_redis(settings):
     assert event["type"] == "proposal.received"
     await socket.disconnect()
     await other_process_layer.flush()
+
+
+async def test_the_events_path_without_a_trailing_slash_works():
+    _, token = await make_user()
+    socket, connected = await ws_connect("/ws/events", token)
+    await socket.send_json_to({"type": "ping"})
+    assert await ws_receive_json(socket) == {"type": "pong"}
+    await socket.disconnect()
+
+
+@pytest.mark.parametrize("path", ["/ws/nowhere/", "/ws/matching/chats/not-a-uuid", "/ws/call/"])
+async def test_unknown_socket_paths_are_refused_with_4403(path):
+    _, token = await make_user()
+    socket, _ = await ws_connect(path, token)
+    assert (await ws_receive_json(socket))["code"] == "NOT_FOUND"
+    assert await ws_receive_close_code(socket) == 4403
+    await socket.disconnect()
+
+
+async def test_unknown_socket_paths_still_need_a_token():
+    socket, _ = await ws_connect("/ws/nowhere/")
+    assert await ws_receive_close_code(socket) == 4401
+    await socket.disconnect()
