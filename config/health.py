@@ -8,15 +8,31 @@ from channels.layers import get_channel_layer
 from django.conf import settings
 from django.core.cache import cache
 from django.db import DatabaseError, connection
-from django.http import JsonResponse
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import serializers
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from config.celery import app as celery_app
 
 logger = logging.getLogger(__name__)
 
 
-def healthz(request):
-    return JsonResponse({"status": "ok"})
+class PublicProbe(APIView):
+    authentication_classes: list = []
+    permission_classes = [AllowAny]
+    throttle_classes: list = []
+
+
+class HealthzApi(PublicProbe):
+    @extend_schema(
+        summary="Liveness probe (ext)",
+        tags=["health"],
+        responses={200: inline_serializer("Healthz", {"status": serializers.CharField()})},
+    )
+    def get(self, request):
+        return Response({"status": "ok"})
 
 
 def _database_ok() -> bool:
@@ -59,7 +75,27 @@ def _broker_ok() -> bool:
         return False
 
 
-def readyz(request):
+class ReadyzApi(PublicProbe):
+    @extend_schema(
+        summary="Readiness probe (ext)",
+        description="200 when the database, cache, channel layer and Celery broker answer; 503 naming what is down.",
+        tags=["health"],
+        responses={
+            (200, "application/json"): inline_serializer(
+                "Readyz",
+                {
+                    "status": serializers.ChoiceField(choices=["ok", "unavailable"]),
+                    "checks": serializers.DictField(child=serializers.BooleanField()),
+                    "down": serializers.ListField(child=serializers.CharField()),
+                },
+            ),
+        },
+    )
+    def get(self, request):
+        return readiness()
+
+
+def readiness() -> Response:
     checks = {
         "database": _database_ok(),
         "cache": _cache_ok(),
@@ -68,4 +104,4 @@ def readyz(request):
     }
     down = [name for name, ok in checks.items() if not ok]
     status = 503 if down else 200
-    return JsonResponse({"status": "unavailable" if down else "ok", "checks": checks, "down": down}, status=status)
+    return Response({"status": "unavailable" if down else "ok", "checks": checks, "down": down}, status=status)

@@ -13,8 +13,8 @@ handler500 = "config.exceptions.handler500"
 
 urlpatterns = [
     path("admin/", admin.site.urls),
-    path("healthz", health.healthz, name="healthz"),
-    path("readyz", health.readyz, name="readyz"),
+    path("healthz", health.HealthzApi.as_view(), name="healthz"),
+    path("readyz", health.ReadyzApi.as_view(), name="readyz"),
     path("api/schema/", SpectacularAPIView.as_view(authentication_classes=[], permission_classes=[]), name="schema"),
     path(
         "api/docs/",
