@@ -148,7 +148,7 @@ async def test_a_third_user_is_refused_with_4403(call):
 
     stranger, _ = await ws_connect(call_path(call), stranger_token)
 
-    assert await ws_receive_json(stranger) == {"type": "error", "code": "FORBIDDEN", "message": "권한이 없습니다."}
+    assert await ws_receive_json(stranger) == {"type": "error", "code": "FORBIDDEN", "message": "권한 없음"}
     assert await ws_receive_close_code(stranger) == 4403
     await stranger.disconnect()
 

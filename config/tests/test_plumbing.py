@@ -119,7 +119,7 @@ def test_domain_errors_carry_their_details(api_client):
 def test_messages_are_korean_by_default_and_english_on_request(api_client):
     korean = api_client.get("/api/probe/protected/").json()["error"]["message"]
     english = api_client.get("/api/probe/protected/", HTTP_ACCEPT_LANGUAGE="en").json()["error"]["message"]
-    assert korean == "인증이 필요합니다."
+    assert korean == "인증 필요"
     assert english == "Authentication is required."
 
 
