@@ -45,9 +45,10 @@ def _as_message_list(messages) -> list:
     if isinstance(messages, (list, tuple)):
         flat = []
         for item in messages:
-            flat.extend(_as_message_list(item) if isinstance(item, (list, tuple, dict)) else [str(item)])
+            flat.extend(_as_message_list(item) if isinstance(item, (list, tuple, dict)) else [_(str(item))])
         return flat
-    return [str(messages)]
+    # Through gettext again: a few DRF messages are hard-coded English ("No data provided").
+    return [_(str(messages))]
 
 
 class SanctionedAccount(drf.PermissionDenied):

@@ -214,3 +214,9 @@ def test_page_numbers_are_bounded():
     query = PageQuerySerializer(data={"page": "99999999999999999999", "per_page": "101"})
     assert not query.is_valid()
     assert set(query.errors) == {"page", "per_page"}
+
+
+def test_a_null_body_is_a_validation_error_in_korean(api_client):
+    response = api_client.post("/api/probe/", "null", content_type="application/json")
+    body = assert_error(response, 400, "VALIDATION_ERROR")
+    assert body["error"]["details"] == {"non_field_errors": ["데이터가 없습니다."]}
