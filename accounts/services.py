@@ -82,7 +82,9 @@ def auth_login(*, username: str, password: str, ip: str) -> TokenPair:
         state = rate_limit_peek(scope, ident)
         if not state.allowed:
             raise RateLimitExceeded(retry_after=state.retry_after)
-    user = authenticate(username=username, password=password)
+    # Usernames are unique regardless of case, so they log in regardless of case too.
+    stored_username = User.objects.filter(username__iexact=username).values_list("username", flat=True).first()
+    user = authenticate(username=stored_username or username, password=password)
     if user is None:
         for scope, ident in scopes:
             rate_limit_hit(scope, ident)

@@ -30,6 +30,12 @@ def test_login_returns_a_working_token_pair(api_client, user):
     assert api_client.get(PROFILE).json()["username"] == user.username
 
 
+def test_login_ignores_the_case_of_the_username(api_client, user_factory):
+    user_factory(username="Mina.Kim")
+    for spelling in ("mina.kim", "MINA.KIM", "Mina.Kim"):
+        assert login(api_client, spelling).status_code == 200
+
+
 @pytest.mark.parametrize(("username", "password"), [("user_x", "wrong"), ("nobody", DEFAULT_PASSWORD)])
 def test_wrong_credentials(api_client, user_factory, username, password):
     user_factory(username="user_x")
