@@ -5,6 +5,7 @@ from rest_framework import serializers
 
 from accounts.models import Gender
 from accounts.selectors import profile_image_url
+from config.fields import StrictCharField
 
 username_field_kwargs = {
     "min_length": 3,
@@ -14,8 +15,8 @@ username_field_kwargs = {
 
 
 class SignupInputSerializer(serializers.Serializer):
-    username = serializers.CharField(**username_field_kwargs)
-    password = serializers.CharField(max_length=128, trim_whitespace=False, write_only=True)
+    username = StrictCharField(**username_field_kwargs)
+    password = StrictCharField(max_length=128, trim_whitespace=False, write_only=True)
     age = serializers.IntegerField(min_value=18, max_value=100)
     gender = serializers.ChoiceField(choices=Gender.choices)
     profile_image = serializers.FileField()
@@ -30,12 +31,12 @@ class SignupInputSerializer(serializers.Serializer):
 
 
 class LoginInputSerializer(serializers.Serializer):
-    username = serializers.CharField(max_length=150)
-    password = serializers.CharField(max_length=128, trim_whitespace=False)
+    username = StrictCharField(max_length=150)
+    password = StrictCharField(max_length=128, trim_whitespace=False)
 
 
 class RefreshInputSerializer(serializers.Serializer):
-    refresh = serializers.CharField(max_length=2048)
+    refresh = StrictCharField(max_length=2048)
 
 
 class TokenPairSerializer(serializers.Serializer):
@@ -59,7 +60,7 @@ class ProfileOutputSerializer(serializers.Serializer):
 
 
 class ProfileUpdateInputSerializer(serializers.Serializer):
-    username = serializers.CharField(required=False, **username_field_kwargs)
+    username = StrictCharField(required=False, **username_field_kwargs)
     profile_image = serializers.FileField(required=False)
 
     def validate(self, attrs):

@@ -1,10 +1,10 @@
 from rest_framework import serializers
 
-from config.fields import StrictUUIDField
+from config.fields import StrictIntegerField, StrictUUIDField
 
 
 class CallStartInputSerializer(serializers.Serializer):
-    match_id = serializers.IntegerField(min_value=1, max_value=2**63 - 1)
+    match_id = StrictIntegerField(min_value=1, max_value=2**63 - 1)
 
 
 class IceServerSerializer(serializers.Serializer):

@@ -2,6 +2,7 @@ import math
 
 from rest_framework import serializers
 
+from config.fields import StrictIntegerField
 from matching.models import Decision, PreferredGender
 
 MAX_MATCH_ID = 2**63 - 1
@@ -14,9 +15,9 @@ class MatchMessageSerializer(serializers.Serializer):
 class MatchSettingsSerializer(serializers.Serializer):
     preferred_gender = serializers.ChoiceField(choices=PreferredGender.choices)
     age_range = serializers.ListField(
-        child=serializers.IntegerField(min_value=18, max_value=100), min_length=2, max_length=2
+        child=StrictIntegerField(min_value=18, max_value=100), min_length=2, max_length=2
     )
-    radius_km = serializers.IntegerField(min_value=1, max_value=500, allow_null=True, required=False, default=None)
+    radius_km = StrictIntegerField(min_value=1, max_value=500, allow_null=True, required=False, default=None)
 
     def validate_age_range(self, value: list[int]) -> list[int]:
         if value[0] > value[1]:
@@ -62,7 +63,7 @@ class RandomMatchOutputSerializer(serializers.Serializer):
 
 
 class DecisionInputSerializer(serializers.Serializer):
-    match_id = serializers.IntegerField(min_value=1, max_value=MAX_MATCH_ID)
+    match_id = StrictIntegerField(min_value=1, max_value=MAX_MATCH_ID)
     decision = serializers.ChoiceField(choices=Decision.choices)
 
 

@@ -1,5 +1,6 @@
 from rest_framework import serializers
 
+from config.fields import StrictCharField, StrictIntegerField
 from ratings.models import RATING_MAX, RATING_MIN
 
 
@@ -15,6 +16,6 @@ class CallHistoryItemSerializer(serializers.Serializer):
 
 
 class RatingInputSerializer(serializers.Serializer):
-    call_id = serializers.IntegerField(min_value=1, max_value=2**63 - 1)
-    rating = serializers.IntegerField(min_value=RATING_MIN, max_value=RATING_MAX)
-    comment = serializers.CharField(max_length=500, allow_blank=True, default="")
+    call_id = StrictIntegerField(min_value=1, max_value=2**63 - 1)
+    rating = StrictIntegerField(min_value=RATING_MIN, max_value=RATING_MAX)
+    comment = StrictCharField(max_length=500, allow_blank=True, default="")

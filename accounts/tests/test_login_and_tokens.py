@@ -4,6 +4,7 @@ from datetime import timedelta
 import pytest
 from django.db import connection
 from django.utils import timezone
+from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 
 from config.testing import DEFAULT_PASSWORD
 
@@ -49,6 +50,31 @@ def test_login_validation(api_client):
     response = api_client.post(LOGIN, {"username": ["a"]}, format="json")
     assert response.status_code == 400
     assert set(response.json()["error"]["details"]) == {"username", "password"}
+
+
+@pytest.mark.parametrize(
+    ("body", "details"),
+    [
+        ({"username": 12345, "password": DEFAULT_PASSWORD}, {"username": ["유효한 문자열이 아닙니다."]}),
+        ({"username": "12345", "password": 12345678}, {"password": ["유효한 문자열이 아닙니다."]}),
+        ({"username": True, "password": DEFAULT_PASSWORD}, {"username": ["유효한 문자열이 아닙니다."]}),
+    ],
+)
+def test_login_takes_only_json_strings(api_client, user_factory, body, details):
+    """``{"username": 12345}`` is not the username "12345", even though that user exists."""
+    user_factory(username="12345")
+    response = api_client.post(LOGIN, body, format="json")
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "VALIDATION_ERROR"
+    assert response.json()["error"]["details"] == details
+    assert not OutstandingToken.objects.exists()
+
+
+def test_a_login_as_a_form_still_works(api_client, user_factory):
+    user_factory(username="12345")
+    response = api_client.post(LOGIN, {"username": "12345", "password": DEFAULT_PASSWORD}, format="multipart")
+    assert response.status_code == 200
+    assert set(response.json()) == {"access", "refresh"}
 
 
 def test_ten_failures_lock_the_username_even_for_the_right_password(api_client, user):
@@ -110,6 +136,18 @@ def test_refresh_with_a_bad_token(api_client, token):
     response = api_client.post(REFRESH, {"refresh": token}, format="json")
     assert response.status_code in (400, 401)
     assert response.json()["error"]["code"] in ("TOKEN_INVALID", "VALIDATION_ERROR")
+
+
+@pytest.mark.parametrize("url", [REFRESH, LOGOUT])
+def test_a_refresh_token_must_be_a_json_string(api_client, user, url):
+    login(api_client, user.username)
+    api_client.force_authenticate(user)
+    response = api_client.post(url, {"refresh": 12345}, format="json")
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "VALIDATION_ERROR"
+    assert response.json()["error"]["details"] == {"refresh": ["유효한 문자열이 아닙니다."]}
+    assert not BlacklistedToken.objects.exists()
+    assert OutstandingToken.objects.count() == 1
 
 
 def test_an_access_token_is_not_a_refresh_token(api_client, user):

@@ -42,6 +42,24 @@ def test_update_username_as_json(auth_client, user):
     assert auth_client(user).put(PROFILE, {"username": "json_name"}, format="json").status_code == 200
 
 
+@pytest.mark.parametrize("username", [123, 12345, True, ["abc"]])
+def test_a_json_username_must_be_a_string_and_nothing_changes(auth_client, user_factory, username):
+    me = user_factory(username="me_myself")
+    response = auth_client(me).put(PROFILE, {"username": username}, format="json")
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "VALIDATION_ERROR"
+    assert response.json()["error"]["details"] == {"username": ["유효한 문자열이 아닙니다."]}
+    me.refresh_from_db()
+    assert me.username == "me_myself"
+
+
+def test_a_multipart_username_of_digits_is_a_string(auth_client, user):
+    response = auth_client(user).put(PROFILE, {"username": "12345"}, format="multipart")
+    assert response.status_code == 200
+    user.refresh_from_db()
+    assert user.username == "12345"
+
+
 def test_update_photo_replaces_the_old_file(auth_client, user):
     client = auth_client(user)
     client.put(PROFILE, {"profile_image": image_upload()}, format="multipart")

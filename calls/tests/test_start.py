@@ -115,6 +115,19 @@ def test_a_bad_match_id_is_a_validation_error(user, body):
     assert not CallSession.objects.exists()
 
 
+@pytest.mark.parametrize("match_id", ["MATCH", True, 1.0])
+def test_a_match_id_that_is_not_a_json_integer_is_refused_and_nothing_is_created(match_id):
+    match = MatchedMatchFactory()
+    sent = str(match.pk) if match_id == "MATCH" else match_id
+
+    response = auth_client_for(match.user_a).post(URL, {"match_id": sent}, format="json")
+
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "VALIDATION_ERROR"
+    assert response.json()["error"]["details"] == {"match_id": ["유효한 정수를 입력하세요."]}
+    assert not CallSession.objects.exists()
+
+
 def test_malformed_json_is_refused(user):
     response = auth_client_for(user).post(URL, "{not json", content_type="application/json")
 

@@ -156,6 +156,18 @@ def test_bad_input_is_refused_and_nothing_changes(pair, auth_client, body, field
     assert snapshot(match) == before
 
 
+@pytest.mark.parametrize("match_id", ["MATCH", True])
+def test_a_match_id_that_is_not_a_json_integer_is_refused_and_nothing_changes(pair, auth_client, match_id):
+    a, b, match = pair
+    before = snapshot(match)
+    sent = str(match.pk) if match_id == "MATCH" else match_id
+    response = auth_client(a).post(URL, {"match_id": sent, "decision": "accept"}, format="json")
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "VALIDATION_ERROR"
+    assert response.json()["error"]["details"] == {"match_id": ["유효한 정수를 입력하세요."]}
+    assert snapshot(match) == before
+
+
 def test_matched_users_can_queue_again_later(pair, auth_client):
     a, b, match = pair
     decide(auth_client, a, match.pk, "accept")

@@ -67,6 +67,10 @@ def test_english_message(user, auth_client):
         ({"preferred_gender": "all", "age_range": [20, 30], "radius_km": "far"}, "radius_km"),
         ({"preferred_gender": "all", "age_range": [20, 30], "radius_km": 2.5}, "radius_km"),
         ({"preferred_gender": "all", "age_range": [20, 30], "radius_km": True}, "radius_km"),
+        ({"preferred_gender": "all", "age_range": [20, 30], "radius_km": "5"}, "radius_km"),
+        ({"preferred_gender": "all", "age_range": ["18", "30"]}, "age_range"),
+        ({"preferred_gender": "all", "age_range": [20, "30"]}, "age_range"),
+        ({"preferred_gender": "all", "age_range": [True, 30]}, "age_range"),
     ],
 )
 def test_invalid_conditions_are_refused_and_nothing_changes(user, auth_client, body, field):
@@ -79,6 +83,20 @@ def test_invalid_conditions_are_refused_and_nothing_changes(user, auth_client, b
     assert error["code"] == "VALIDATION_ERROR"
     assert list(error["details"]) == [field]
     assert client.get(URL).json() == saved
+
+
+def test_numbers_sent_as_strings_are_refused_by_type(user, auth_client):
+    """JSON types are taken as they are: ``"5"`` is not the integer 5."""
+    client = auth_client(user)
+    body = {"preferred_gender": "all", "age_range": ["18", "30"], "radius_km": "5"}
+    response = client.post(URL, body, format="json")
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "VALIDATION_ERROR"
+    assert response.json()["error"]["details"] == {
+        "age_range": ["0: 유효한 정수를 입력하세요.", "1: 유효한 정수를 입력하세요."],
+        "radius_km": ["유효한 정수를 입력하세요."],
+    }
+    assert not MatchSettings.objects.filter(user=user).exists()
 
 
 def test_reversed_age_range_message(user, auth_client):

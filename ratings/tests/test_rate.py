@@ -123,6 +123,29 @@ def test_invalid_input_is_refused_and_nothing_is_recorded(body, field):
     assert not RatingSummary.objects.exists()
 
 
+@pytest.mark.parametrize(
+    ("body", "details"),
+    [
+        ({"call_id": "CALL_AS_STRING", "rating": 5}, {"call_id": ["유효한 정수를 입력하세요."]}),
+        ({"call_id": "CALL", "rating": "5"}, {"rating": ["유효한 정수를 입력하세요."]}),
+        ({"call_id": "CALL", "rating": True}, {"rating": ["유효한 정수를 입력하세요."]}),
+        ({"call_id": "CALL", "rating": 5, "comment": 5}, {"comment": ["유효한 문자열이 아닙니다."]}),
+    ],
+)
+def test_values_of_the_wrong_json_type_are_refused_and_nothing_is_recorded(body, details):
+    call = ended_call()
+    substitutes = {"CALL": call.pk, "CALL_AS_STRING": str(call.pk)}
+    body = {key: substitutes.get(value, value) if isinstance(value, str) else value for key, value in body.items()}
+
+    response = auth_client_for(call.callee).post(URL, body, format="json")
+
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "VALIDATION_ERROR"
+    assert response.json()["error"]["details"] == details
+    assert not Rating.objects.exists()
+    assert not RatingSummary.objects.exists()
+
+
 def test_a_comment_of_exactly_500_characters_is_accepted():
     call = ended_call()
 
