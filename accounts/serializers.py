@@ -1,6 +1,7 @@
 from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import RegexValidator
+from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from accounts.models import Gender
@@ -10,7 +11,7 @@ from config.fields import StrictCharField
 username_field_kwargs = {
     "min_length": 3,
     "max_length": 30,
-    "validators": [RegexValidator(r"^[A-Za-z0-9_.]+$", "Use letters, digits, '_' and '.' only.")],
+    "validators": [RegexValidator(r"^[A-Za-z0-9_.]+$", _("Use letters, digits, '_' and '.' only."))],
 }
 
 
@@ -65,5 +66,5 @@ class ProfileUpdateInputSerializer(serializers.Serializer):
 
     def validate(self, attrs):
         if not attrs:
-            raise serializers.ValidationError("Send username and/or profile_image.")
+            raise serializers.ValidationError(_("Send username and/or profile_image."))
         return attrs

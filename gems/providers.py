@@ -12,6 +12,7 @@ from abc import ABC, abstractmethod
 from dataclasses import dataclass
 
 from django.utils.module_loading import import_string
+from django.utils.translation import gettext
 
 from gems import conf
 from gems.errors import InvalidPaymentToken
@@ -52,7 +53,7 @@ class DevPaymentProvider(PaymentProvider):
     def redeem(self, token: str) -> VerifiedPayment:
         match = self._TOKEN.match(token)
         if match is None:
-            raise InvalidPaymentToken(details={"payment_token": ["Expected dev:<product_id>:<nonce>."]})
+            raise InvalidPaymentToken(details={"payment_token": [gettext("Expected dev:<product_id>:<nonce>.")]})
         return VerifiedPayment(transaction_id=token, product_id=match["product_id"])
 
 

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from config.errors import Forbidden
 from gems.errors import InsufficientGems, InvalidPaymentToken
@@ -112,7 +113,7 @@ def _replay_of(reference: str, user, wallet: GemWallet) -> ChargeResult | None:
         return None
     if earlier.user_id != user.pk:
         # Someone else's purchase: a token is credited once, to the account that redeemed it.
-        raise InvalidPaymentToken(details={"payment_token": ["This payment was credited to another account."]})
+        raise InvalidPaymentToken(details={"payment_token": [gettext("This payment was credited to another account.")]})
     return ChargeResult(gems_added=earlier.amount, new_balance=wallet.balance)
 
 
@@ -137,7 +138,7 @@ def gem_charge(*, user, payment_token: str) -> ChargeResult:
                     return replay
                 product = GemProduct.objects.filter(product_id=payment.product_id, is_active=True).first()
                 if product is None:
-                    raise InvalidPaymentToken(details={"payment_token": ["Unknown product."]})
+                    raise InvalidPaymentToken(details={"payment_token": [gettext("Unknown product.")]})
                 new_balance = _apply(
                     user=user,
                     amount=product.gems,

@@ -1,5 +1,6 @@
 import math
 
+from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from config.fields import StrictIntegerField
@@ -21,7 +22,7 @@ class MatchSettingsSerializer(serializers.Serializer):
 
     def validate_age_range(self, value: list[int]) -> list[int]:
         if value[0] > value[1]:
-            raise serializers.ValidationError("The minimum age must not exceed the maximum.")
+            raise serializers.ValidationError(_("The minimum age must not exceed the maximum."))
         return value
 
 
@@ -41,7 +42,7 @@ class RandomMatchQuerySerializer(serializers.Serializer):
 
     def validate(self, attrs):
         if ("lat" in attrs) != ("lng" in attrs):
-            raise serializers.ValidationError({"lat" if "lat" not in attrs else "lng": ["Send lat and lng together."]})
+            raise serializers.ValidationError({"lat" if "lat" not in attrs else "lng": [_("Send lat and lng together.")]})
         return attrs
 
 

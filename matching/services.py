@@ -26,6 +26,7 @@ from django.contrib.auth import get_user_model
 from django.db import IntegrityError, OperationalError, transaction
 from django.db.models import Case, Exists, F, OuterRef, Q, Value, When
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from accounts.selectors import account_sanction_error
 from gems.errors import InsufficientGems
@@ -186,7 +187,8 @@ def _queue_join(*, user, lat: float | None, lng: float | None) -> Match | None:
         digits = conf.location_decimals()
         updates.update(last_lat=round(lat, digits), last_lng=round(lng, digits), location_updated_at=now)
     if settings_row.radius_km is not None and not updates and (fresh.last_lat is None or fresh.last_lng is None):
-        raise LocationRequired(details={"lat": ["Required with a radius."], "lng": ["Required with a radius."]})
+        required = gettext("Required with a radius.")
+        raise LocationRequired(details={"lat": [required], "lng": [required]})
     cost = match_filter_cost(settings_row)
     if cost:
         balance = gem_balance(user=user)

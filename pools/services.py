@@ -22,6 +22,7 @@ from enum import Enum
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from chat.services import RoomGroupSpec, RoomSummary, chat_room_open_for_proposal
 from pools import conf, events
@@ -126,7 +127,12 @@ def pool_create(
     """
     if not 1 <= len(message) <= conf.MESSAGE_MAX_CHARS:
         raise InvalidMessageLength(
-            details={"message": [f"1-{conf.MESSAGE_MAX_CHARS} characters, got {len(message)}"]}
+            details={
+                "message": [
+                    gettext("1-%(max)d characters, got %(length)d")
+                    % {"max": conf.MESSAGE_MAX_CHARS, "length": len(message)}
+                ]
+            }
         )
     categories = _unique_in_order(preferred_categories)
     if preferred_match_type == MatchType.MAJOR_CATEGORY and not categories:

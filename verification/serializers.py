@@ -1,4 +1,5 @@
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from config.fields import StrictBooleanField, StrictCharField
@@ -91,7 +92,7 @@ class SettingsInputSerializer(serializers.Serializer):
 
     def validate(self, attrs):
         if not attrs:
-            raise serializers.ValidationError("Send badge_visible and/or department_visible.")
+            raise serializers.ValidationError(_("Send badge_visible and/or department_visible."))
         return attrs
 
 

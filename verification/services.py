@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 from django.db import IntegrityError, transaction
 from django.urls import Resolver404, resolve
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from config.errors import Forbidden
 from verification import conf, events
@@ -139,21 +140,27 @@ def verification_submit(*, user, data: VerificationInput, document_urls: Sequenc
 
 def _own_documents(*, user, document_urls: Sequence[str]) -> list[VerificationDocument]:
     if not 1 <= len(document_urls) <= conf.MAX_FILES:
-        raise InvalidDocument(details={"documents": [f"1-{conf.MAX_FILES} documents"]})
+        raise InvalidDocument(details={"documents": [gettext("1-%(max)d documents") % {"max": conf.MAX_FILES}]})
     ids = []
     for index, url in enumerate(document_urls):
         document_id = document_id_from_url(url)
         if document_id is None:
-            raise InvalidDocument(details={"documents": [f"{index}: not an uploaded document URL"]})
+            raise InvalidDocument(
+                details={"documents": [gettext("%(index)d: not an uploaded document URL") % {"index": index}]}
+            )
         ids.append(document_id)
     if len(set(ids)) != len(ids):
-        raise InvalidDocument(details={"documents": ["duplicate document"]})
+        raise InvalidDocument(details={"documents": [gettext("duplicate document")]})
     owned = VerificationDocument.objects.in_bulk(ids, field_name="document_id")
     owned = {document_id: document for document_id, document in owned.items() if document.owner_id == user.pk}
     missing = [index for index, document_id in enumerate(ids) if document_id not in owned]
     if missing:
         # Someone else's document and one that never existed answer alike (no probing ids).
-        raise InvalidDocument(details={"documents": [f"{index}: not an uploaded document" for index in missing]})
+        raise InvalidDocument(
+            details={
+                "documents": [gettext("%(index)d: not an uploaded document") % {"index": index} for index in missing]
+            }
+        )
     return [owned[document_id] for document_id in ids]
 
 

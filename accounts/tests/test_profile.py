@@ -92,6 +92,24 @@ def test_empty_update_is_a_validation_error(auth_client, user):
     assert response.json()["error"]["code"] == "VALIDATION_ERROR"
 
 
+def test_empty_update_message_is_korean_and_english_on_request(auth_client, user):
+    korean = auth_client(user).put(PROFILE, {}, format="multipart")
+    assert korean.json()["error"]["details"] == {"non_field_errors": ["username 또는 profile_image 중 하나 이상을 보내 주세요."]}
+    english = auth_client(user).put(PROFILE, {}, format="multipart", HTTP_ACCEPT_LANGUAGE="en")
+    assert english.json()["error"]["details"] == {"non_field_errors": ["Send username and/or profile_image."]}
+
+
+def test_username_character_rule_message_is_korean(auth_client, user_factory):
+    me = user_factory(username="me_myself")
+    response = auth_client(me).put(PROFILE, {"username": "with space"}, format="multipart")
+    assert response.status_code == 400
+    assert response.json()["error"]["details"] == {"username": ["영문, 숫자, '_', '.'만 사용할 수 있습니다."]}
+    english = auth_client(me).put(PROFILE, {"username": "with space"}, format="multipart", HTTP_ACCEPT_LANGUAGE="en")
+    assert english.json()["error"]["details"] == {"username": ["Use letters, digits, '_' and '.' only."]}
+    me.refresh_from_db()
+    assert me.username == "me_myself"
+
+
 def test_a_bad_photo_changes_nothing(auth_client, user):
     fake = SimpleUploadedFile("x.png", b"not an image at all", content_type="image/png")
     response = auth_client(user).put(PROFILE, {"username": "new_name", "profile_image": fake}, format="multipart")

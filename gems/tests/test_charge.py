@@ -107,6 +107,9 @@ def test_another_accounts_token_is_refused(user_factory, auth_client):
     response = charge(auth_client, thief, token)
     assert response.status_code == 400
     assert response.json()["error"]["code"] == "INVALID_PAYMENT_TOKEN"
+    assert response.json()["error"]["details"] == {"payment_token": ["다른 계정에 이미 충전된 결제입니다."]}
+    english = charge(auth_client, thief, token, HTTP_ACCEPT_LANGUAGE="en")
+    assert english.json()["error"]["details"] == {"payment_token": ["This payment was credited to another account."]}
     assert gem_balance(user=thief) == 0 and gem_balance(user=owner) == 50
 
 
@@ -137,6 +140,21 @@ def test_invalid_token_message(user, auth_client):
     assert response.json()["error"]["message"] == "유효하지 않은 결제 토큰입니다."
     response = charge(auth_client, user, "nope", HTTP_ACCEPT_LANGUAGE="en")
     assert response.json()["error"]["message"] == "The payment token is invalid."
+
+
+@pytest.mark.parametrize(
+    ("token", "korean", "english"),
+    [
+        ("dev:gems_50", "dev:<product_id>:<nonce> 형식이어야 합니다.", "Expected dev:<product_id>:<nonce>."),
+        (dev_token("gems_999"), "알 수 없는 상품입니다.", "Unknown product."),
+    ],
+)
+def test_invalid_token_details_are_translated(user, auth_client, token, korean, english):
+    response = charge(auth_client, user, token)
+    assert response.json()["error"]["details"] == {"payment_token": [korean]}
+    response = charge(auth_client, user, token, HTTP_ACCEPT_LANGUAGE="en")
+    assert response.json()["error"]["details"] == {"payment_token": [english]}
+    assert gem_balance(user=user) == 0 and not GemTransaction.objects.exists()
 
 
 def test_an_inactive_product_is_refused(user, auth_client):

@@ -256,6 +256,9 @@ def test_radius_without_a_known_location_is_refused_and_nothing_changes(user, au
     response = auth_client(user).get(URL, HTTP_ACCEPT_LANGUAGE="en")
     assert response.status_code == 400
     assert response.json()["error"]["code"] == "LOCATION_REQUIRED"
+    assert response.json()["error"]["details"] == {"lat": ["Required with a radius."], "lng": ["Required with a radius."]}
+    korean = auth_client(user).get(URL)
+    assert korean.json()["error"]["details"] == {"lat": ["반경을 설정했다면 필수입니다."], "lng": ["반경을 설정했다면 필수입니다."]}
     user = fresh(user)
     assert user.is_matching is False and user.matching_since is None
     # With a location it works, and later calls may omit it.
@@ -280,6 +283,16 @@ def test_bad_coordinates_are_refused_and_nothing_changes(user, auth_client, quer
     assert response.status_code == 400
     assert response.json()["error"]["code"] == "VALIDATION_ERROR"
     assert list(response.json()["error"]["details"]) == [field]
+    user = fresh(user)
+    assert user.is_matching is False and user.last_lat is None
+
+
+@pytest.mark.parametrize(("query", "field"), [({"lat": "37.5"}, "lng"), ({"lng": "127"}, "lat")])
+def test_one_coordinate_alone_is_refused_in_korean(user, auth_client, query, field):
+    response = auth_client(user).get(URL, query)
+    assert response.json()["error"]["details"] == {field: ["lat와 lng를 함께 보내 주세요."]}
+    english = auth_client(user).get(URL, query, HTTP_ACCEPT_LANGUAGE="en")
+    assert english.json()["error"]["details"] == {field: ["Send lat and lng together."]}
     user = fresh(user)
     assert user.is_matching is False and user.last_lat is None
 

@@ -100,10 +100,13 @@ def test_numbers_sent_as_strings_are_refused_by_type(user, auth_client):
 
 
 def test_reversed_age_range_message(user, auth_client):
+    response = auth_client(user).post(URL, {"preferred_gender": "all", "age_range": [40, 30]}, format="json")
+    assert response.json()["error"]["details"] == {"age_range": ["최소 나이는 최대 나이보다 클 수 없습니다."]}
     response = auth_client(user).post(
         URL, {"preferred_gender": "all", "age_range": [40, 30]}, format="json", HTTP_ACCEPT_LANGUAGE="en"
     )
     assert response.json()["error"]["details"] == {"age_range": ["The minimum age must not exceed the maximum."]}
+    assert not MatchSettings.objects.filter(user=user).exists()
 
 
 def test_malformed_json(user, auth_client):

@@ -251,7 +251,10 @@ def test_a_message_outside_1_to_200_characters_is_invalid_message_length(auth_cl
     error = response.json()["error"]
     assert error["code"] == "INVALID_MESSAGE_LENGTH"
     assert error["message"] == "메시지 길이 초과"
-    assert error["details"] == {"message": [f"1-200 characters, got {length}"]}
+    assert error["details"] == {"message": [f"1~200자여야 합니다(현재 {length}자)."]}
+    body = pool_input([verified_user()], message=message)
+    english = auth_client(creator).post(URL, body, format="json", HTTP_ACCEPT_LANGUAGE="en")
+    assert english.json()["error"]["details"] == {"message": [f"1-200 characters, got {length}"]}
     assert_nothing_stored()
 
 

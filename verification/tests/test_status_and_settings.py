@@ -164,6 +164,19 @@ def test_settings_refuse_empty_and_non_boolean_values(auth_client, user, payload
     assert (verification.badge_visible, verification.department_visible) == (True, True)
 
 
+def test_empty_settings_message_is_korean_and_english_on_request(auth_client, user):
+    verification = submit(user)
+    response = auth_client(user).patch(SETTINGS, {}, format="json")
+    body = assert_error(response, 400, "VALIDATION_ERROR")
+    assert body["error"]["details"] == {
+        "non_field_errors": ["badge_visible 또는 department_visible 중 하나 이상을 보내 주세요."]
+    }
+    english = auth_client(user).patch(SETTINGS, {}, format="json", HTTP_ACCEPT_LANGUAGE="en")
+    assert english.json()["error"]["details"] == {"non_field_errors": ["Send badge_visible and/or department_visible."]}
+    verification.refresh_from_db()
+    assert (verification.badge_visible, verification.department_visible) == (True, True)
+
+
 def test_settings_without_a_token_are_unauthorized(api_client, user):
     verification = submit(user)
     assert_error(api_client.patch(SETTINGS, {"badge_visible": False}, format="json"), 401, "UNAUTHORIZED")

@@ -107,7 +107,9 @@ def test_another_users_document_url_is_an_invalid_document(auth_client, user):
     response = auth_client(user).post(SUBMIT, submission([*mine, *theirs]), format="json")
 
     body = assert_error(response, 400, "INVALID_DOCUMENT", "잘못된 서류 형식")
-    assert body["error"]["details"] == {"documents": ["1: not an uploaded document"]}
+    assert body["error"]["details"] == {"documents": ["1: 업로드한 서류가 아닙니다."]}
+    english = auth_client(user).post(SUBMIT, submission([*mine, *theirs]), format="json", HTTP_ACCEPT_LANGUAGE="en")
+    assert english.json()["error"]["details"] == {"documents": ["1: not an uploaded document"]}
     assert not Verification.objects.exists()
     assert not VerificationDocumentLink.objects.exists()
 
@@ -135,14 +137,17 @@ def test_the_document_count_must_be_one_to_five(auth_client, user, count):
     documents = [document for batch in (3, 3) for document in upload_documents(user, count=batch)][:count]
     response = auth_client(user).post(SUBMIT, submission(documents), format="json")
     body = assert_error(response, 400, "INVALID_DOCUMENT")
-    assert body["error"]["details"] == {"documents": ["1-5 documents"]}
+    assert body["error"]["details"] == {"documents": ["서류는 1~5개여야 합니다."]}
+    english = auth_client(user).post(SUBMIT, submission(documents), format="json", HTTP_ACCEPT_LANGUAGE="en")
+    assert english.json()["error"]["details"] == {"documents": ["1-5 documents"]}
     assert not Verification.objects.exists()
 
 
 def test_the_same_document_twice_is_invalid(auth_client, user):
     (document,) = upload_documents(user)
     response = auth_client(user).post(SUBMIT, submission([document, document]), format="json")
-    assert_error(response, 400, "INVALID_DOCUMENT")
+    body = assert_error(response, 400, "INVALID_DOCUMENT")
+    assert body["error"]["details"] == {"documents": ["같은 서류가 중복되었습니다."]}
     assert not Verification.objects.exists()
 
 
