@@ -40,9 +40,12 @@ class ChatRoomConsumer(AuthenticatedJsonConsumer):
         self.viewer = await database_sync_to_async(selectors.room_viewer)(user=self.user, room_id=self.room_id)
         return self.viewer is not None
 
-    async def on_connected(self) -> None:
+    async def subscribe(self) -> None:
+        # Before the handshake completes: a message sent while it completes is not lost.
         await self.join_group(events.seat_group(self.room_id, self.user.public_id))
         await self.join_group(events.room_group(self.room_id))
+
+    async def on_connected(self) -> None:
         # Checked again after joining: a leave that committed between authorize() and the joins
         # sent its removal to a group this socket was not in yet.
         if await database_sync_to_async(selectors.room_viewer)(user=self.user, room_id=self.room_id) is None:

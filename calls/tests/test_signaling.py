@@ -8,6 +8,7 @@ from channels.layers import get_channel_layer
 from channels_redis.core import RedisChannelLayer
 from django.utils import timezone
 
+from calls.consumers import CallSignalingConsumer
 from calls.models import CallSession
 from calls.services import call_end
 from calls.tests.factories import CallSessionFactory, ended_call
@@ -88,6 +89,29 @@ async def test_the_exchange_runs_over_the_real_redis_channel_layer(call, tokens)
     await callee.send_json_to({"type": "answer", "sdp": ANSWER_SDP})
     assert await ws_receive_json(caller) == {"type": "answer", "sdp": ANSWER_SDP, "from": str(call.callee.public_id)}
     assert await caller.receive_nothing(0.2)
+    await caller.disconnect()
+    await callee.disconnect()
+
+
+async def test_an_offer_sent_while_the_peer_s_handshake_completes_reaches_it(call, tokens, monkeypatch):
+    """The call's group is joined before the socket is accepted, so nothing falls in between."""
+    caller, connected = await ws_connect(call_path(call), tokens["caller"])
+    assert connected
+    original_accept = CallSignalingConsumer.accept
+
+    async def accept_while_the_caller_offers(consumer, *args, **kwargs):
+        await caller.send_json_to({"type": "offer", "sdp": OFFER_SDP})
+        # Frames are handled in order: the pong means the offer has gone to the call's group.
+        await caller.send_json_to({"type": "ping"})
+        assert await ws_receive_json(caller) == {"type": "pong"}
+        await original_accept(consumer, *args, **kwargs)
+
+    monkeypatch.setattr(CallSignalingConsumer, "accept", accept_while_the_caller_offers)
+    callee, connected = await ws_connect(call_path(call), tokens["callee"])
+    assert connected
+
+    assert await ws_receive_json(callee) == {"type": "offer", "sdp": OFFER_SDP, "from": str(call.caller.public_id)}
+    assert await ws_receive_json(callee) == {"type": "peer.joined", "user_id": str(call.caller.public_id), "should_offer": False}
     await caller.disconnect()
     await callee.disconnect()
 

@@ -8,6 +8,7 @@ from asgiref.sync import sync_to_async
 from django.db import connection, transaction
 
 from chat import services
+from chat.consumers import ChatRoomConsumer
 from chat.models import ChatMember, Message
 from chat.tests.factories import open_room
 from config import realtime
@@ -137,6 +138,26 @@ async def test_a_message_frame_is_stored_then_reaches_every_member_shaped_for_th
     for socket in sockets.values():
         assert await socket.receive_nothing(0.1)
     await disconnect_all(*sockets.values())
+
+
+async def test_a_message_sent_while_the_handshake_completes_is_not_lost(room, monkeypatch):
+    """The room's groups are joined before the socket is accepted, so nothing falls in between."""
+    sent = {}
+    original_accept = ChatRoomConsumer.accept
+
+    async def accept_while_a_message_is_sent(consumer, *args, **kwargs):
+        if not sent:
+            path = f"/api/v1/matching/chats/{room.id}/messages"
+            sent["response"] = await rest_post(room.a[1], path, {"content": "접속 중에 보낸 메시지"})
+        await original_accept(consumer, *args, **kwargs)
+
+    monkeypatch.setattr(ChatRoomConsumer, "accept", accept_while_a_message_is_sent)
+    b1 = await room.connect(room.b[0])
+
+    assert sent["response"].status_code == 201
+    assert await ws_receive_json(b1, TIMEOUT) == {"type": "message", **sent["response"].json()["data"], "sender_id": None}
+    assert await b1.receive_nothing(0.1)
+    await b1.disconnect()
 
 
 async def test_a_message_sent_over_rest_reaches_the_sockets(room):
