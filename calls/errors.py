@@ -5,13 +5,13 @@ from config.errors import ApiError
 
 class MatchNotFound(ApiError):
     status_code = 404
-    code = "MATCH_NOT_FOUND"
+    code = "NOT_FOUND"
     default_message = _("No matched match with this id was found for you.")
 
 
 class CallNotFound(ApiError):
     status_code = 404
-    code = "CALL_NOT_FOUND"
+    code = "NOT_FOUND"
     default_message = _("The call was not found.")
 
 

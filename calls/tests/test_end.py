@@ -53,17 +53,19 @@ def test_someone_else_s_call_is_not_found_and_stays_open():
     response = auth_client_for(UserFactory()).post(URL, {"call_session_id": str(call.session_id)}, format="json")
 
     assert response.status_code == 404
-    assert response.json()["error"]["code"] == "CALL_NOT_FOUND"
+    assert response.json()["error"]["code"] == "NOT_FOUND"
+    assert response.json()["error"]["message"] == "통화를 찾을 수 없습니다."
     call.refresh_from_db()
     assert call.ended_at is None
 
 
 @pytest.mark.django_db
 def test_an_unknown_call_is_not_found(user):
-    response = auth_client_for(user).post(URL, {"call_session_id": "8a4f7ae6-3b1c-4d2e-9f10-1a2b3c4d5e6f"}, format="json")
+    body = {"call_session_id": "8a4f7ae6-3b1c-4d2e-9f10-1a2b3c4d5e6f"}
+    response = auth_client_for(user).post(URL, body, format="json", HTTP_ACCEPT_LANGUAGE="en")
 
     assert response.status_code == 404
-    assert response.json()["error"]["code"] == "CALL_NOT_FOUND"
+    assert response.json()["error"] == {"code": "NOT_FOUND", "message": "The call was not found.", "details": {}}
 
 
 @pytest.mark.django_db

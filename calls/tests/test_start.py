@@ -80,7 +80,7 @@ def test_someone_else_s_match_is_not_found_and_nothing_is_created():
     response = auth_client_for(UserFactory()).post(URL, {"match_id": match.pk}, format="json")
 
     assert response.status_code == 404
-    assert response.json()["error"]["code"] == "MATCH_NOT_FOUND"
+    assert response.json()["error"]["code"] == "NOT_FOUND"
     assert response.json()["error"]["message"] == "매칭된 매치를 찾을 수 없습니다."
     assert not CallSession.objects.exists()
 
@@ -91,15 +91,19 @@ def test_a_match_that_is_not_matched_cannot_be_called():
     response = auth_client_for(match.user_a).post(URL, {"match_id": match.pk}, format="json")
 
     assert response.status_code == 404
-    assert response.json()["error"]["code"] == "MATCH_NOT_FOUND"
+    assert response.json()["error"]["code"] == "NOT_FOUND"
     assert not CallSession.objects.exists()
 
 
 def test_an_unknown_match_is_not_found(user):
-    response = auth_client_for(user).post(URL, {"match_id": 987654}, format="json")
+    response = auth_client_for(user).post(URL, {"match_id": 987654}, format="json", HTTP_ACCEPT_LANGUAGE="en")
 
     assert response.status_code == 404
-    assert response.json()["error"]["code"] == "MATCH_NOT_FOUND"
+    assert response.json()["error"] == {
+        "code": "NOT_FOUND",
+        "message": "No matched match with this id was found for you.",
+        "details": {},
+    }
 
 
 @pytest.mark.parametrize(

@@ -79,7 +79,8 @@ def test_someone_who_was_not_in_the_call_cannot_rate_it():
     response = auth_client_for(UserFactory()).post(URL, {"call_id": call.pk, "rating": 1}, format="json")
 
     assert response.status_code == 404
-    assert response.json()["error"]["code"] == "CALL_NOT_FOUND"
+    assert response.json()["error"]["code"] == "NOT_FOUND"
+    assert response.json()["error"]["message"] == "통화를 찾을 수 없습니다."
     assert not Rating.objects.exists()
     assert not RatingSummary.objects.exists()
 
@@ -88,7 +89,7 @@ def test_an_unknown_call_is_not_found(user):
     response = auth_client_for(user).post(URL, {"call_id": 424242, "rating": 3}, format="json")
 
     assert response.status_code == 404
-    assert response.json()["error"]["code"] == "CALL_NOT_FOUND"
+    assert response.json()["error"]["code"] == "NOT_FOUND"
 
 
 @pytest.mark.parametrize(
