@@ -214,7 +214,6 @@ MALFORMED_FRAMES = [
     json.dumps({"type": "offer"}),
     json.dumps({"type": "offer", "sdp": ""}),
     json.dumps({"type": "offer", "sdp": 42}),
-    json.dumps({"type": "offer", "sdp": OFFER_SDP, "from": "00000000-0000-0000-0000-000000000000"}),
     json.dumps({"type": "answer", "sdp": ["v=0"]}),
     json.dumps({"type": "ice_candidate"}),
     json.dumps({"type": "ice_candidate", "candidate": "candidate:1 1 udp 1 10.0.0.1 9 typ host"}),
@@ -223,9 +222,10 @@ MALFORMED_FRAMES = [
     json.dumps({"type": "ice_candidate", "candidate": {**CANDIDATE, "sdpMLineIndex": True}}),
     json.dumps({"type": "ice_candidate", "candidate": {**CANDIDATE, "sdpMLineIndex": -1}}),
     json.dumps({"type": "ice_candidate", "candidate": {**CANDIDATE, "sdpMid": 0}}),
-    json.dumps({"type": "ice_candidate", "candidate": {**CANDIDATE, "extra": 1}}),
     json.dumps({"type": "ice_candidate", "candidate": {**CANDIDATE, "candidate": "c" * 2049}}),
-    json.dumps({"type": "hangup", "reason": "bye"}),
+    # Extra keys are dropped, but they never stand in for a missing or mistyped known one.
+    json.dumps({"type": "offer", "from": "00000000-0000-0000-0000-000000000000", "extra": 1}),
+    json.dumps({"type": "ice_candidate", "candidate": {"sdpMid": "0", "extra": 1}, "from": "x"}),
 ]
 
 
@@ -241,6 +241,32 @@ async def test_malformed_frames_close_with_4400_and_reach_nobody(call, tokens, r
     await caller.disconnect()
     assert await ws_receive_json(callee) == {"type": "peer.left", "user_id": str(call.caller.public_id)}
     assert await callee.receive_nothing(0.2)
+    await callee.disconnect()
+
+
+async def test_unknown_extra_keys_are_dropped_and_the_socket_stays_open(call, tokens):
+    caller, callee = await join_both(call, tokens)
+    caller_id, callee_id = str(call.caller.public_id), str(call.callee.public_id)
+    spoofed = "00000000-0000-0000-0000-000000000000"
+
+    await caller.send_json_to({"type": "offer", "sdp": OFFER_SDP, "from": spoofed, "sdpSemantics": "unified-plan"})
+    assert await ws_receive_json(callee) == {"type": "offer", "sdp": OFFER_SDP, "from": caller_id}
+
+    await callee.send_json_to({"type": "answer", "sdp": ANSWER_SDP, "from": spoofed})
+    assert await ws_receive_json(caller) == {"type": "answer", "sdp": ANSWER_SDP, "from": callee_id}
+
+    await caller.send_json_to({"type": "ice_candidate", "candidate": {**CANDIDATE, "extra": 1}, "from": spoofed, "n": 2})
+    assert await ws_receive_json(callee) == {"type": "ice_candidate", "candidate": CANDIDATE, "from": caller_id}
+
+    await callee.send_json_to({"type": "hangup", "reason": "bye"})
+    assert await ws_receive_json(caller) == {"type": "hangup", "from": callee_id}
+
+    # Neither socket was closed: both still answer a ping, and nothing else was sent.
+    for socket in (caller, callee):
+        await socket.send_json_to({"type": "ping"})
+        assert await ws_receive_json(socket) == {"type": "pong"}
+        assert await socket.receive_nothing(0.1)
+    await caller.disconnect()
     await callee.disconnect()
 
 
