@@ -16,7 +16,7 @@ from django.db.models.functions import Coalesce
 from django.urls import reverse
 from rest_framework.fields import DateTimeField
 
-from chat.models import ChatAttachment, ChatMember, ChatRoom, DisplayMode, Message
+from chat.models import ChatAttachment, ChatMember, ChatRoom, DisplayMode, Message, MessageType
 from config.responses import utc_timestamp
 
 # Earlier than any message, so an empty read cursor counts every message as unread.
@@ -255,11 +255,14 @@ def attachment_fact(attachment: ChatAttachment) -> dict:
     }
 
 
-def message_fact(message: Message) -> dict:
+def message_fact(message: Message, attachments: list[ChatAttachment] | None = None) -> dict:
     """A stored message as facts (sender's public id and group included; shaped per reader later).
 
-    Expects ``sender__user`` selected and ``attachments`` prefetched (or none to load).
+    Expects ``sender__user`` selected, and the message's ``attachments`` given (in upload order)
+    or prefetched (else they are read).
     """
+    if attachments is None:
+        attachments = list(message.attachments.all())
     sender = message.sender
     return {
         "message_id": str(message.message_id),
@@ -272,7 +275,7 @@ def message_fact(message: Message) -> dict:
         "message_type": message.message_type,
         "content": message.content,
         "created_at": iso(message.created_at),
-        "attachments": [attachment_fact(a) for a in message.attachments.all()],
+        "attachments": [attachment_fact(a) for a in attachments],
     }
 
 
@@ -285,6 +288,13 @@ class MessagesPage:
 
 def message_in_room(*, room_id, message_id) -> Message | None:
     return Message.objects.filter(room_id=room_id, message_id=message_id).first()
+
+
+# What a page needs: the full rows of senders (users) cost more to load than the page itself.
+_PAGE_FIELDS = (
+    "seq", "message_id", "room_id", "message_type", "content", "created_at",
+    "sender__display_name", "sender__group", "sender__user__public_id",
+)
 
 
 def messages_page(*, room_id, limit: int, before: Message | None) -> MessagesPage:
@@ -300,15 +310,21 @@ def messages_page(*, room_id, limit: int, before: Message | None) -> MessagesPag
             Q(created_at__lt=before.created_at) | Q(created_at=before.created_at, seq__lt=before.seq)
         )
     rows = list(
-        queryset.select_related("sender__user").prefetch_related("attachments").order_by("-created_at", "-seq")[
-            : limit + 1
-        ]
+        queryset.select_related("sender__user")
+        .only(*_PAGE_FIELDS)
+        .order_by("-created_at", "-seq")[: limit + 1]
     )
     has_more = len(rows) > limit
     rows = rows[:limit]
     rows.reverse()
+    # Only image messages have attachments: a page of text costs no query for them.
+    attachments: dict[int, list[ChatAttachment]] = {row.pk: [] for row in rows}
+    image_ids = [row.pk for row in rows if row.message_type == MessageType.IMAGE]
+    if image_ids:
+        for attachment in ChatAttachment.objects.filter(message_id__in=image_ids).order_by("created_at", "pk"):
+            attachments[attachment.message_id].append(attachment)
     return MessagesPage(
-        messages=[message_fact(m) for m in rows],
+        messages=[message_fact(m, attachments[m.pk]) for m in rows],
         has_more=has_more,
         next_cursor=str(rows[0].message_id) if has_more else None,
     )

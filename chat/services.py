@@ -180,8 +180,9 @@ def chat_message_send(
         )
         if attachments:
             ChatAttachment.objects.filter(pk__in=[a.pk for a in attachments]).update(message=message)
-        message = Message.objects.select_related("sender__user").prefetch_related("attachments").get(pk=message.pk)
-        fact = selectors.message_fact(message)
+        # Built from the rows in hand (the seat has its user loaded), not read back.
+        attachments.sort(key=lambda attachment: (attachment.created_at, attachment.pk))
+        fact = selectors.message_fact(message, attachments)
         events.message_created_on_commit(room.id, fact)
     return fact
 
@@ -231,7 +232,7 @@ def chat_room_leave(*, user, room_id: uuid.UUID) -> LeaveOutcome:
             ChatRoom.objects.filter(pk=room.pk, is_active=True).update(is_active=False, closed_at=now)
         person = events.person_fact(member)
         events.member_removed_on_commit(room.id, member.user.public_id)
-        events.message_created_on_commit(room.id, selectors.message_fact(notice))
+        events.message_created_on_commit(room.id, selectors.message_fact(notice, []))
         events.member_left_on_commit(room.id, person=person, left_at=selectors.iso(now))
         if closes:
             events.room_closed_on_commit(room.id, closed_at=selectors.iso(now))
