@@ -1,4 +1,6 @@
+import json
 import time
+from collections import OrderedDict
 
 from channels.db import database_sync_to_async
 from django.utils.translation import gettext as _
@@ -22,6 +24,25 @@ def _validated(serializer_class, payload: dict) -> dict:
     except ValidationError as error:
         raise to_api_error(error) from None
     return serializer.validated_data
+
+
+# Rendered message frames, shared by the sockets of this process: a message looks the same to every
+# member except for whether its sender's id shows, so a room renders it at most twice, not once per
+# member (rendering was most of the event loop's work per message; docs/benchmarks.md).
+_message_frames: "OrderedDict[tuple[str, bool], str]" = OrderedDict()
+_MESSAGE_FRAMES_KEPT = 4096
+
+
+def _message_frame_text(viewer: selectors.Viewer, event: dict) -> str:
+    sender = event["message"]["sender"]
+    key = (event["message"]["message_id"], sender is not None and viewer.sees_user_id_of(sender["group"]))
+    text = _message_frames.get(key)
+    if text is None:
+        text = json.dumps(room_event_frame(viewer, event), ensure_ascii=False)
+        _message_frames[key] = text
+        if len(_message_frames) > _MESSAGE_FRAMES_KEPT:
+            _message_frames.popitem(last=False)
+    return text
 
 
 class ChatRoomConsumer(AuthenticatedJsonConsumer):
@@ -91,6 +112,9 @@ class ChatRoomConsumer(AuthenticatedJsonConsumer):
     # --- room events from the channel layer -------------------------------------------------------
     async def _relay(self, event: dict) -> None:
         if self._closing:
+            return
+        if event["type"] == "chat.message":
+            await self.send(text_data=_message_frame_text(self.viewer, event))
             return
         frame = room_event_frame(self.viewer, event)
         if frame is not None:
