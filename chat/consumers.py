@@ -77,7 +77,9 @@ class ChatRoomConsumer(AuthenticatedJsonConsumer):
     async def handle_message(self, payload: dict) -> None:
         state = rate_limit_hit("chat_message", str(self.user.public_id))
         if not state.allowed:
-            raise errors.RateLimitExceeded(retry_after=state.retry_after)
+            # CONTRACT §1: over the limit the socket closes with 4429, after an error frame.
+            await self.refuse(realtime.CLOSE_RATE_LIMITED, errors.RateLimitExceeded(retry_after=state.retry_after))
+            return
         data = _validated(ChatMessageSendInputSerializer, payload)
         # Stored, then broadcast after commit to everyone in the room (this socket included).
         await database_sync_to_async(services.chat_message_send)(

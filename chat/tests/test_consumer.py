@@ -202,21 +202,25 @@ async def test_malformed_and_unknown_frames_close_with_4400(room):
         await socket.disconnect()
 
 
-async def test_the_message_limit_is_shared_with_rest(room, settings):
+async def test_the_message_limit_is_shared_with_rest_and_closes_the_socket_with_4429(room, settings):
     a1 = room.a[0]
     settings.RATE_LIMITS = {**settings.RATE_LIMITS, "chat_message": "3/m"}
     for i in range(2):
         assert (await rest_post(a1, f"/api/v1/matching/chats/{room.id}/messages", {"content": f"rest {i}"})).status_code == 201
     socket = await room.connect(a1)
+    other = await room.connect(room.b[0])
     await socket.send_json_to({"type": "message", "content": "socket 1"})
     assert (await ws_receive_json(socket, TIMEOUT))["content"] == "socket 1"
+    assert (await ws_receive_json(other, TIMEOUT))["content"] == "socket 1"
     await socket.send_json_to({"type": "message", "content": "socket 2"})
     error = await ws_receive_json(socket, TIMEOUT)
-    assert error == {"type": "error", "code": "RATE_LIMIT_EXCEEDED", "message": error["message"]}
+    assert error == {"type": "error", "code": "RATE_LIMIT_EXCEEDED", "message": "요청 제한 초과"}
+    assert await ws_receive_close_code(socket, TIMEOUT) == 4429
     refused = await rest_post(a1, f"/api/v1/matching/chats/{room.id}/messages", {"content": "rest 3"})
     assert refused.status_code == 429
     assert (await stored_contents(room.id))[1:] == ["rest 0", "rest 1", "socket 1"]
-    await socket.disconnect()
+    assert await other.receive_nothing(0.2)
+    await disconnect_all(socket, other)
 
 
 async def test_a_message_frame_in_a_closed_room_is_refused(room):
