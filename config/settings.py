@@ -126,6 +126,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 else:
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# Threads that run HTTP requests' sync code in an ASGI process (config.asgi.PinnedThreadsHTTP),
+# each with its own persistent connection: the most connections one web process opens.
+HTTP_SYNC_THREADS = env.int("HTTP_SYNC_THREADS", default=16)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 
