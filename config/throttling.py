@@ -6,11 +6,12 @@ Every response of a rate-limited endpoint carries ``X-RateLimit-*`` headers.
 """
 
 import re
+import threading
 import time
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import caches
 from rest_framework.throttling import BaseThrottle
 
 _RATE = re.compile(r"^(?P<count>\d+)/(?P<multiplier>\d*)(?P<unit>s|m|h|d)")
@@ -38,6 +39,25 @@ def parse_rate(rate: str) -> tuple[int, int]:
     return int(match["count"]), multiplier * _UNIT_SECONDS[match["unit"]]
 
 
+_counters_instance = None
+_counters_lock = threading.Lock()
+
+
+def _counters():
+    """The cache backend the counters live in: one instance per process.
+
+    ``django.core.cache.cache`` is per thread *and per asyncio context*, so in a Channels process
+    every socket that counted a frame got a backend of its own, and with Redis a connection of its
+    own, opened inside the event loop (docs/benchmarks.md). Backends are thread-safe.
+    """
+    global _counters_instance
+    if _counters_instance is None:
+        with _counters_lock:
+            if _counters_instance is None:
+                _counters_instance = caches.create_connection("default")
+    return _counters_instance
+
+
 def _window(scope: str, ident: str) -> tuple[str, int, int]:
     limit, period = parse_rate(settings.RATE_LIMITS[scope])
     window_start = int(time.time()) // period * period
@@ -48,6 +68,7 @@ def rate_limit_hit(scope: str, ident: str) -> RateLimitState:
     """Counts one event against ``scope`` for ``ident`` and says whether it is within the limit."""
     key, limit, reset = _window(scope, ident)
     ttl = max(1, reset - int(time.time())) + 5
+    cache = _counters()
     cache.add(key, 0, ttl)
     try:
         count = cache.incr(key)
@@ -61,7 +82,7 @@ def rate_limit_hit(scope: str, ident: str) -> RateLimitState:
 def rate_limit_peek(scope: str, ident: str) -> RateLimitState:
     """The state without counting anything (for limits that count only failures)."""
     key, limit, reset = _window(scope, ident)
-    count = cache.get(key, 0)
+    count = _counters().get(key, 0)
     return RateLimitState(limit=limit, remaining=max(0, limit - count), reset=reset, allowed=count < limit)
 
 
