@@ -1,4 +1,5 @@
 import asyncio
+import gc
 import os
 from concurrent.futures import ThreadPoolExecutor
 
@@ -52,3 +53,8 @@ application = ProtocolTypeRouter(
         "websocket": JwtQueryAuthMiddleware(URLRouter(websocket_urlpatterns)),
     }
 )
+
+# Startup's objects (Django, the apps, the URLconf) are never garbage: keep full collections from
+# walking them, and collect less often (settings.GC_THRESHOLDS).
+gc.freeze()
+gc.set_threshold(*settings.GC_THRESHOLDS)

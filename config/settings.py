@@ -129,6 +129,10 @@ else:
 # Threads that run HTTP requests' sync code in an ASGI process (config.asgi.PinnedThreadsHTTP),
 # each with its own persistent connection: the most connections one web process opens.
 HTTP_SYNC_THREADS = env.int("HTTP_SYNC_THREADS", default=16)
+# Garbage-collector thresholds of a web process (config/asgi.py, which also freezes what startup
+# allocated). Python's default (700, 10, 10) runs full collections often; each walks every object
+# of every open socket, stalling all of them (600 ms with 2,400 sockets; docs/benchmarks.md).
+GC_THRESHOLDS = tuple(env.list("GC_THRESHOLDS", cast=int, default=[5000, 10, 100]))
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 
