@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run test schema worker
+.PHONY: install run test schema worker bench bench-smoke
 
 $(BIN)/.installed: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -23,3 +23,12 @@ test: install
 
 schema: install
 	$(BIN)/python manage.py spectacular --validate --fail-on-warn --file var/openapi.yaml
+
+# Benchmarks (bench/run.py): need PostgreSQL and Redis (DATABASE_URL / REDIS_URL give the hosts).
+# `bench` runs every benchmark (about 12 minutes on 2 cores) and rewrites docs/benchmarks.md;
+# `bench-smoke` runs each at a tiny size and fails only if one crashes (CI).
+bench: install
+	$(BIN)/python -m bench.run
+
+bench-smoke: install
+	$(BIN)/python -m bench.run --smoke

@@ -1,9 +1,10 @@
 """Benchmark of one pairing run over 1,000 / 10,000 / 100,000 waiting pools (not a test).
 
-    DATABASE_URL=postgres://postgres@127.0.0.1:5432/<db> .venv/bin/python bench/pairing.py [SIZE ...]
+    .venv/bin/python -m bench.pairing [--smoke] [--repeat N] [SIZE ...]
 
-It needs PostgreSQL. It works in its own database, ``bench_<db>``, created (migrated) at the start
-and dropped at the end, so it never touches the named database itself. For each size it fills
+It needs PostgreSQL (and Redis for the channel layer the events go through). It works in its own
+database, ``bench_pairing``, cloned from the suite's migrated template and dropped at the end
+(``bench/common.py``). For each size it fills
 the pools tables with that many waiting pools of a realistic mix (both genders, 2-8 members,
 three preference kinds over 60 departments in 12 major categories, ages up to six days), with
 their member accounts, then times:
@@ -15,12 +16,11 @@ their member accounts, then times:
 - ``idle run``: the next run, when what is left waiting cannot be paired: the cost paid every
   minute by a large backlog.
 
-Figures go in docs/benchmarks.md.
+Figures go in var/bench/pairing.json and, through ``make bench``, docs/benchmarks.md.
 """
 
 import argparse
 import io
-import os
 import random
 import sys
 import time
@@ -29,16 +29,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
-import django  # noqa: E402
-
-django.setup()
-
-from django.db import connection  # noqa: E402
-
-from pools import services  # noqa: E402
-from pools.pairing import Candidate, plan_pairs  # noqa: E402
+from bench import common  # noqa: E402
 
 SIZES = (1_000, 10_000, 100_000)
 MAJORS = [f"계열{index:02d}" for index in range(12)]
@@ -49,6 +41,8 @@ MATCH_TYPES, MATCH_WEIGHTS = ("any", "same_department", "major_category"), (50, 
 
 def _copy(table: str, columns: list[str], rows) -> None:
     """Loads rows with COPY (tab-separated text): the fastest way to fill 100,000 pools."""
+    from django.db import connection
+
     buffer = io.StringIO()
     for row in rows:
         buffer.write("\t".join("\\N" if value is None else str(value) for value in row) + "\n")
@@ -91,6 +85,8 @@ def _copy_users(users: list[tuple]) -> None:
 
 
 def fill(size: int, *, seed: int) -> None:
+    from django.db import connection
+
     rng = random.Random(seed)
     now = datetime.now(UTC)
     with connection.cursor() as cursor:
@@ -136,10 +132,12 @@ def fill(size: int, *, seed: int) -> None:
         cursor.execute("ANALYZE accounts_user, pools_pool, pools_poolmember, pools_proposal, pools_proposalside")
 
 
-def load_candidates() -> tuple[list[Candidate], dict]:
+def load_candidates() -> tuple[list, dict]:
     from django.utils import timezone
 
+    from pools import services
     from pools.models import Pool
+    from pools.pairing import Candidate
 
     rows = (
         Pool.objects.filter(status="waiting", expires_at__gt=timezone.now())
@@ -163,6 +161,9 @@ def timed(call):
 
 
 def measure(size: int, *, seed: int) -> dict:
+    from pools import services
+    from pools.pairing import plan_pairs
+
     _, fill_s = timed(lambda: fill(size, seed=seed))
     (candidates, before), read_s = timed(load_candidates)
     pairs, plan_s = timed(lambda: plan_pairs(candidates, before))
@@ -177,35 +178,50 @@ def measure(size: int, *, seed: int) -> dict:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("sizes", nargs="*", type=int, default=list(SIZES))
+    parser.add_argument("sizes", nargs="*", type=int)
+    parser.add_argument("--smoke", action="store_true", help="sizes 100 and 1,000")
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument(
         "--repeat", type=int, default=1, help="fill and run each size this many times; the fastest run is shown"
     )
     args = parser.parse_args()
-    if connection.vendor != "postgresql":
-        sys.exit("bench/pairing.py needs PostgreSQL: set DATABASE_URL=postgres://...")
+    sizes = args.sizes or ([100, 1_000] if args.smoke else list(SIZES))
+    redis_db = 10
+    common.flush_redis(redis_db)
+    rows = []
+    with common.bench_database("pairing") as db:
+        common.setup_django(db, redis_db)
+        from django.db import connections
 
-    name = connection.settings_dict["NAME"]
-    connection.settings_dict.setdefault("TEST", {})["NAME"] = f"bench_{name}"
-    connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
-    try:
-        print(f"load average before: {' '.join(f'{load:.2f}' for load in os.getloadavg())}")
+        print(f"load average before: {common.load_average()}")
         print(f"{'waiting':>8} {'fill s':>7} {'read s':>7} {'plan s':>7} {'pairs':>7} {'run s':>7} "
               f"{'proposed':>8} {'µs/pool':>8} {'idle s':>7}")
-        for size in args.sizes:
+        for size in sizes:
             best = None
             for _ in range(args.repeat):
                 figures = measure(size, seed=args.seed)
                 if best is None or figures["run"] < best["run"]:
                     best = figures
+            rows.append({
+                "size": size, "fill_s": round(best["fill"], 2), "read_s": round(best["read"], 3),
+                "plan_s": round(best["plan"], 3), "pairs": best["pairs"], "run_s": round(best["run"], 3),
+                "proposed": best["proposed"], "us_per_pool": round(best["run"] / size * 1e6, 1),
+                "idle_s": round(best["idle"], 3),
+            })
             print(
                 f"{size:>8,} {best['fill']:>7.1f} {best['read']:>7.2f} {best['plan']:>7.2f} {best['pairs']:>7,} "
                 f"{best['run']:>7.2f} {best['proposed']:>8,} {best['run'] / size * 1e6:>8.0f} {best['idle']:>7.2f}",
                 flush=True,
             )
-    finally:
-        connection.creation.destroy_test_db(name, verbosity=0)
+        connections.close_all()
+    growth = {
+        f"{a['size']:,} → {b['size']:,}": round(b["us_per_pool"] / a["us_per_pool"], 2)
+        for a, b in zip(rows, rows[1:])
+    }
+    common.save_result(
+        "pairing", {"rows": rows, "growth": growth, "repeat": args.repeat, "load_average": common.load_average()},
+        smoke=args.smoke,
+    )
 
 
 if __name__ == "__main__":

@@ -1,0 +1,120 @@
+"""Chat fan-out: rooms × 8 connected members on Redis; send → every other member's receive.
+
+For each channel layer (``RedisChannelLayer``, then ``RedisPubSubChannelLayer``), one server
+process, one load process holding every socket:
+
+1. the baseline: bare echo rooms (``bench.asgi.EchoRoomConsumer``: group_send and forward, no
+   authentication, no database) with the same rooms, members, send rate and layer;
+2. the product: ``/ws/matching/chats/<room_id>`` sockets of real members sending ``message``
+   frames (validated, rate-limited, stored, broadcast, shaped per reader).
+
+Messages go round robin over rooms and members at a fixed rate; each is expected at the 7 other
+members; lost and duplicated deliveries are counted.
+
+    .venv/bin/python -m bench.fanout [--smoke] [--rooms N] [--rate R] [--duration S]
+"""
+
+import argparse
+import json
+import random
+
+from bench import common
+
+LAYERS = {"core": "channels_redis.core.RedisChannelLayer", "pubsub": "channels_redis.pubsub.RedisPubSubChannelLayer"}
+MEMBERS = 8
+
+
+def build(rooms_count: int) -> list[list[str]]:
+    """Rooms of 8 members (4 + 4, half blind); each member's socket path with its token."""
+    from django.utils import timezone
+
+    from bench.data import access_token, make_users
+    from chat.models import ChatMember, ChatRoom, Message
+
+    rng = random.Random(5)
+    now = timezone.now()
+    users = make_users(rooms_count * MEMBERS, prefix="fan", rng=rng)
+    rooms = ChatRoom.objects.bulk_create(
+        ChatRoom(
+            proposal_id=f"{i:08x}-0000-4000-8000-000000000001", room_name="과팅 매칭 - 2026.11.22",
+            display_mode="blind" if i % 2 else "open", created_at=now,
+        )
+        for i in range(rooms_count)
+    )
+    seats = []
+    for index, room in enumerate(rooms):
+        for seat in range(MEMBERS):
+            group = "A" if seat < MEMBERS // 2 else "B"
+            position = seat % (MEMBERS // 2) + 1
+            seats.append(ChatMember(room=room, user=users[index * MEMBERS + seat], group=group, position=position,
+                                    display_name=f"{group}{position}"))
+    ChatMember.objects.bulk_create(seats, batch_size=5000)
+    Message.objects.bulk_create(
+        (Message(room=room, message_type="system", content="매칭이 성사되었습니다!", created_at=now) for room in rooms),
+        batch_size=5000,
+    )
+    return [
+        [f"/ws/matching/chats/{room.id}?token={access_token(users[index * MEMBERS + seat])}" for seat in range(MEMBERS)]
+        for index, room in enumerate(rooms)
+    ]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--smoke", action="store_true")
+    parser.add_argument("--rooms", type=int)
+    parser.add_argument("--rate", type=float)
+    parser.add_argument("--duration", type=float)
+    parser.add_argument("--layers", default="core,pubsub")
+    args = parser.parse_args()
+    rooms_count = args.rooms or (1000 if not args.smoke else 3)
+    rate = args.rate or (40.0 if not args.smoke else 10.0)
+    duration = args.duration or (10.0 if not args.smoke else 1.0)
+    redis_db = 12
+    results: dict = {"rooms": rooms_count, "members": MEMBERS, "rate": rate, "duration_s": duration, "layers": {}}
+    with common.bench_database("fanout") as db:
+        common.setup_django(db, redis_db)
+        from django.db import connections
+
+        chat_rooms = build(rooms_count)
+        connections.close_all()
+        specs = {}
+        for kind in ("echo", "chat"):
+            rooms = (
+                [[f"/ws/bench/echo/{index}" for _ in range(MEMBERS)] for index in range(rooms_count)]
+                if kind == "echo" else chat_rooms
+            )
+            specs[kind] = common.RESULTS_DIR / f"fanout-{kind}.json"
+            specs[kind].write_text(json.dumps({"kind": kind, "base": "", "rooms": rooms}))
+        for layer in args.layers.split(","):
+            env = common.django_env(db, redis_db, BENCH_CHANNEL_LAYER=layer)
+            rows = {}
+            for kind in ("echo", "chat"):
+                common.flush_redis(redis_db)
+                with common.Server(common.PRODUCTION_SERVER, env) as server:
+                    spec = json.loads(specs[kind].read_text())
+                    spec["base"] = f"ws://{common.HOST}:{server.port}"
+                    specs[kind].write_text(json.dumps(spec))
+                    rows[kind] = common.run_load(
+                        ["ws-fanout", "--file", str(specs[kind]), "--rate", str(rate), "--duration", str(duration),
+                         "--drain", "10" if not args.smoke else "5", "--warmup", "2" if not args.smoke else "0.5"],
+                        timeout=600,
+                    )
+                    rows[kind]["server_rss_mb"] = round(server.rss_bytes() / 2**20, 1)
+                if rows[kind].get("connect_failures"):
+                    raise SystemExit(f"fanout: {rows[kind]['connect_failures']} sockets failed to open ({layer} {kind})")
+                print(
+                    f"fanout {layer} {kind}: p50 {rows[kind]['p50_ms']} ms p99 {rows[kind]['p99_ms']} ms "
+                    f"lost {rows[kind]['lost']} dup {rows[kind]['duplicated']} "
+                    f"connect {rows[kind]['connect_per_s']}/s rate {rows[kind]['achieved_rate']}/s",
+                    flush=True,
+                )
+            rows["p99_ratio"] = round(rows["chat"]["p99_ms"] / rows["echo"]["p99_ms"], 2)
+            rows["p50_ratio"] = round(rows["chat"]["p50_ms"] / rows["echo"]["p50_ms"], 2)
+            results["layers"][LAYERS[layer]] = rows
+    results["load_average"] = common.load_average()
+    common.save_result("fanout", results, smoke=args.smoke)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,412 @@
+"""The load generator: a separate process that drives a server on loopback, bounded in count
+and time, and prints one JSON line of figures. It never imports Django.
+
+Modes (first argument):
+
+- ``http``: closed-loop keep-alive HTTP/1.1 on ``--concurrency`` connections for ``--duration``
+  seconds after ``--warmup`` seconds; requests/s, p50/p99, status counts. A hand-written client
+  on raw asyncio streams (uvloop), so the generator costs far less CPU than the server it drives.
+- ``http-list``: each request of a JSON list once (path, token, optional untimed follow-up
+  request), on ``--concurrency`` connections; latencies and the body's ``status`` field.
+- ``ws-ping``: ``--concurrency`` sockets each sending ``{"type": "ping"}`` and waiting for the pong.
+- ``ws-fanout``: opens every member socket of every room, sends messages at ``--rate`` per second
+  for ``--duration`` seconds (round robin over rooms and members), and measures send → receive
+  latency at every *other* member, counting lost and duplicated deliveries.
+- ``ws-hold``: opens N sockets, prints a line, holds them until stdin closes (or ``--hold``).
+"""
+
+import argparse
+import asyncio
+import json
+import os
+import resource
+import sys
+import time
+from collections import Counter
+from urllib.parse import urlsplit
+
+try:
+    import uvloop
+except ImportError:  # pragma: no cover - uvloop ships with uvicorn[standard]
+    uvloop = None
+
+import websockets
+
+PERF = time.perf_counter
+
+
+def _percentiles(values: list[float]) -> dict:
+    if not values:
+        return {"p50_ms": None, "p90_ms": None, "p99_ms": None, "max_ms": None}
+    ordered = sorted(values)
+
+    def at(q: float) -> float:
+        return round(ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))] * 1000, 3)
+
+    return {"p50_ms": at(0.50), "p90_ms": at(0.90), "p99_ms": at(0.99), "max_ms": round(ordered[-1] * 1000, 3)}
+
+
+# --- HTTP -----------------------------------------------------------------------------------
+
+def _request_bytes(method: str, host: str, path: str, token: str | None, body: bytes = b"") -> bytes:
+    lines = [f"{method} {path} HTTP/1.1", f"Host: {host}", "Accept: application/json", "Accept-Language: ko"]
+    if token:
+        lines.append(f"Authorization: Bearer {token}")
+    if body or method in ("POST", "PUT", "PATCH"):
+        lines += ["Content-Type: application/json", f"Content-Length: {len(body)}"]
+    return ("\r\n".join(lines) + "\r\n\r\n").encode() + body
+
+
+async def _read_response(reader: asyncio.StreamReader) -> tuple[int, bytes, bool]:
+    head = await reader.readuntil(b"\r\n\r\n")
+    status = int(head[9:12])
+    lower = head.lower()
+    close = b"connection: close" in lower
+    marker = lower.find(b"content-length:")
+    if marker >= 0:
+        end = lower.find(b"\r\n", marker)
+        body = await reader.readexactly(int(lower[marker + 15 : end]))
+    elif b"transfer-encoding: chunked" in lower:
+        parts = []
+        while True:
+            size = int((await reader.readuntil(b"\r\n")).split(b";")[0], 16)
+            if size == 0:
+                await reader.readuntil(b"\r\n")
+                break
+            parts.append(await reader.readexactly(size))
+            await reader.readexactly(2)
+        body = b"".join(parts)
+    else:
+        body = b""
+    return status, body, close
+
+
+class _Connection:
+    def __init__(self, host: str, port: int):
+        self.host, self.port = host, port
+        self.reader = self.writer = None
+
+    async def request(self, raw: bytes) -> tuple[int, bytes]:
+        for attempt in range(2):
+            if self.writer is None:
+                self.reader, self.writer = await asyncio.open_connection(self.host, self.port)
+            try:
+                self.writer.write(raw)
+                status, body, close = await _read_response(self.reader)
+            except (ConnectionError, asyncio.IncompleteReadError):
+                self.close()
+                if attempt:
+                    raise
+                continue
+            if close:
+                self.close()
+            return status, body
+        raise ConnectionError("unreachable")
+
+    def close(self) -> None:
+        if self.writer is not None:
+            self.writer.close()
+        self.reader = self.writer = None
+
+
+async def http_closed_loop(args) -> dict:
+    url = urlsplit(args.url)
+    tokens = _tokens(args)
+    requests = [
+        _request_bytes(args.method, url.netloc, url.path + (f"?{url.query}" if url.query else ""), token)
+        for token in (tokens or [None])
+    ]
+    latencies: list[float] = []
+    statuses: Counter = Counter()
+    start = PERF()
+    measure_from = start + args.warmup
+    stop_at = measure_from + args.duration
+    counted = [0]
+
+    async def worker(index: int) -> None:
+        conn = _Connection(url.hostname, url.port)
+        raw = requests[index % len(requests)]
+        try:
+            while True:
+                sent = PERF()
+                if sent >= stop_at or (args.max_requests and counted[0] >= args.max_requests):
+                    return
+                status, _ = await conn.request(raw)
+                done = PERF()
+                if sent >= measure_from:
+                    latencies.append(done - sent)
+                    statuses[status] += 1
+                    counted[0] += 1
+        finally:
+            conn.close()
+
+    await asyncio.gather(*(worker(i) for i in range(args.concurrency)))
+    elapsed = min(PERF(), stop_at) - measure_from
+    ok = sum(count for status, count in statuses.items() if 200 <= status < 300)
+    return {
+        "requests": sum(statuses.values()),
+        "ok": ok,
+        "statuses": {str(k): v for k, v in sorted(statuses.items())},
+        "seconds": round(elapsed, 3),
+        "rps": round(ok / elapsed, 1) if elapsed > 0 else 0.0,
+        "concurrency": args.concurrency,
+        **_percentiles(latencies),
+    }
+
+
+async def http_list(args) -> dict:
+    """Each entry of the list once; ``after`` is an untimed request the same worker sends next."""
+    with open(args.file) as handle:
+        spec = json.load(handle)
+    url = urlsplit(spec["base"])
+    queue: asyncio.Queue = asyncio.Queue()
+    for entry in spec["requests"]:
+        queue.put_nowait(entry)
+    latencies: list[float] = []
+    statuses: Counter = Counter()
+    outcomes: Counter = Counter()
+    start = PERF()
+
+    async def worker() -> None:
+        conn = _Connection(url.hostname, url.port)
+        try:
+            while not queue.empty() and PERF() - start < args.duration:
+                entry = queue.get_nowait()
+                raw = _request_bytes(entry.get("method", "GET"), url.netloc, entry["path"], entry["token"])
+                sent = PERF()
+                status, body = await conn.request(raw)
+                latencies.append(PERF() - sent)
+                statuses[status] += 1
+                if status == 200:
+                    outcomes[str(json.loads(body).get("status"))] += 1
+                after = entry.get("after")
+                if after:
+                    await conn.request(
+                        _request_bytes(after["method"], url.netloc, after["path"], entry["token"], b"{}")
+                    )
+        finally:
+            conn.close()
+
+    await asyncio.gather(*(worker() for _ in range(args.concurrency)))
+    elapsed = PERF() - start
+    return {
+        "requests": sum(statuses.values()),
+        "statuses": {str(k): v for k, v in sorted(statuses.items())},
+        "outcomes": dict(outcomes),
+        "seconds": round(elapsed, 3),
+        "rps": round(sum(statuses.values()) / elapsed, 1),
+        "concurrency": args.concurrency,
+        **_percentiles(latencies),
+    }
+
+
+def _tokens(args) -> list[str]:
+    if not args.tokens_file:
+        return []
+    with open(args.tokens_file) as handle:
+        return json.load(handle)
+
+
+# --- WebSocket ------------------------------------------------------------------------------
+
+async def _open_all(urls: list[str], parallel: int = 100) -> tuple[list, float, int]:
+    gate = asyncio.Semaphore(parallel)
+    failures = [0]
+
+    async def one(url: str):
+        async with gate:
+            try:
+                return await websockets.connect(
+                    url, open_timeout=120, ping_interval=None, close_timeout=1, compression=None, max_size=2**20,
+                    max_queue=None,
+                )
+            except (TimeoutError, OSError, websockets.exceptions.WebSocketException):
+                failures[0] += 1
+                return None
+
+    start = PERF()
+    sockets = await asyncio.gather(*(one(url) for url in urls))
+    return list(sockets), PERF() - start, failures[0]
+
+
+def _abort_all(sockets) -> None:
+    for ws in sockets:
+        if ws is not None:
+            ws.transport.abort()
+
+
+async def ws_ping(args) -> dict:
+    urls = [f"{args.url}?token={token}" for token in _tokens(args)][: args.concurrency]
+    sockets, connect_s, failed = await _open_all(urls)
+    latencies: list[float] = []
+    measure_from = PERF() + args.warmup
+    stop_at = measure_from + args.duration
+
+    async def worker(ws) -> None:
+        while PERF() < stop_at:
+            sent = PERF()
+            await ws.send('{"type": "ping"}')
+            while True:
+                frame = json.loads(await ws.recv())
+                if frame.get("type") == "pong":
+                    break
+            if sent >= measure_from:
+                latencies.append(PERF() - sent)
+
+    await asyncio.gather(*(worker(ws) for ws in sockets if ws is not None))
+    _abort_all(sockets)
+    elapsed = stop_at - measure_from
+    return {
+        "sockets": len(urls) - failed,
+        "connect_failures": failed,
+        "connect_per_s": round(len(urls) / connect_s, 1),
+        "messages": len(latencies),
+        "rps": round(len(latencies) / elapsed, 1),
+        **_percentiles(latencies),
+    }
+
+
+async def ws_fanout(args) -> dict:
+    """Spec (``--file``): ``{"base": "ws://...", "kind": "chat"|"echo", "rooms": [[path, ...], ...]}``."""
+    with open(args.file) as handle:
+        spec = json.load(handle)
+    rooms: list[list[str]] = spec["rooms"]
+    chat = spec["kind"] == "chat"
+    urls = [spec["base"] + path for room in rooms for path in room]
+    sockets, connect_s, failed = await _open_all(urls)
+    if failed:
+        _abort_all(sockets)
+        return {"connect_failures": failed, "sockets": len(urls)}
+    by_room = [sockets[i * len(rooms[0]) : (i + 1) * len(rooms[0])] for i in range(len(rooms))]
+    # (seq) → send time and (room, sender); arrivals[(seq, member)] = count, first latency.
+    sent: dict[int, tuple[float, int, int]] = {}
+    arrivals: Counter = Counter()
+    latencies: list[float] = []
+    errors: Counter = Counter()
+    stray = [0]
+    delivered = [0]
+    # Messages of the first --warmup seconds are delivered and counted, but not timed.
+    first_measured = int(args.rate * args.warmup)
+
+    async def reader(room_index: int, member_index: int, ws) -> None:
+        try:
+            async for raw in ws:
+                now = PERF()
+                if chat:
+                    frame = json.loads(raw)
+                    if frame.get("type") != "message":
+                        if frame.get("type") == "error":
+                            errors[frame.get("code")] += 1
+                        continue
+                    text = frame.get("content", "")
+                else:
+                    text = raw
+                if not text.startswith("b|"):
+                    stray[0] += 1
+                    continue
+                seq = int(text[2:])
+                origin = sent.get(seq)
+                if origin is None or origin[1] != room_index:
+                    stray[0] += 1
+                    continue
+                if member_index == origin[2]:
+                    continue  # the sender's own copy
+                arrivals[(seq, member_index)] += 1
+                if arrivals[(seq, member_index)] == 1:
+                    delivered[0] += 1
+                    if seq >= first_measured:
+                        latencies.append(now - origin[0])
+        except websockets.exceptions.ConnectionClosed:
+            errors["closed"] += 1
+
+    readers = [
+        asyncio.create_task(reader(r, m, ws)) for r, members in enumerate(by_room) for m, ws in enumerate(members)
+    ]
+    total = int(args.rate * (args.warmup + args.duration))
+    members = len(rooms[0])
+    start = PERF()
+    for seq in range(total):
+        due = start + seq / args.rate
+        delay = due - PERF()
+        if delay > 0:
+            await asyncio.sleep(delay)
+        room_index = seq % len(rooms)
+        member_index = (seq // len(rooms)) % members
+        ws = by_room[room_index][member_index]
+        sent[seq] = (PERF(), room_index, member_index)
+        text = f"b|{seq}"
+        await ws.send(json.dumps({"type": "message", "content": text}) if chat else text)
+    send_s = PERF() - start
+    expected = total * (members - 1)
+    drain_until = PERF() + args.drain
+    while delivered[0] < expected and PERF() < drain_until:
+        await asyncio.sleep(0.05)
+    for task in readers:
+        task.cancel()
+    _abort_all(sockets)
+    received = delivered[0]
+    return {
+        "rooms": len(rooms),
+        "members_per_room": members,
+        "sockets": len(urls),
+        "connect_s": round(connect_s, 2),
+        "connect_per_s": round(len(urls) / connect_s, 1),
+        "messages": total,
+        "timed_messages": total - first_measured,
+        "send_seconds": round(send_s, 2),
+        "achieved_rate": round(total / send_s, 1),
+        "expected_deliveries": expected,
+        "delivered": received,
+        "lost": expected - received,
+        "duplicated": sum(count - 1 for count in arrivals.values() if count > 1),
+        "stray": stray[0],
+        "errors": dict(errors),
+        **_percentiles(latencies),
+    }
+
+
+async def ws_hold(args) -> dict:
+    urls = [f"{args.url}?token={token}" for token in _tokens(args)]
+    sockets, connect_s, failed = await _open_all(urls)
+    opened = sum(1 for ws in sockets if ws is not None)
+    print(json.dumps({"opened": opened, "failed": failed, "connect_s": round(connect_s, 2)}), flush=True)
+    loop = asyncio.get_running_loop()
+    try:
+        await asyncio.wait_for(loop.run_in_executor(None, sys.stdin.read), timeout=args.hold)
+    except TimeoutError:
+        pass
+    still_open = sum(1 for ws in sockets if ws is not None and ws.state.name == "OPEN")
+    _abort_all(sockets)
+    return {"opened": opened, "failed": failed, "still_open": still_open, "connect_s": round(connect_s, 2)}
+
+
+MODES = {"http": http_closed_loop, "http-list": http_list, "ws-ping": ws_ping, "ws-fanout": ws_fanout,
+         "ws-hold": ws_hold}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("mode", choices=sorted(MODES))
+    parser.add_argument("--url")
+    parser.add_argument("--method", default="GET")
+    parser.add_argument("--file")
+    parser.add_argument("--tokens-file")
+    parser.add_argument("--concurrency", type=int, default=16)
+    parser.add_argument("--duration", type=float, default=5.0)
+    parser.add_argument("--warmup", type=float, default=1.0)
+    parser.add_argument("--max-requests", type=int, default=0)
+    parser.add_argument("--rate", type=float, default=50.0)
+    parser.add_argument("--drain", type=float, default=10.0)
+    parser.add_argument("--hold", type=float, default=120.0)
+    args = parser.parse_args()
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+    if uvloop is not None:
+        uvloop.install()
+    result = asyncio.run(MODES[args.mode](args))
+    result["client_cpu_s"] = round(sum(os.times()[:2]), 2)
+    print(json.dumps(result), flush=True)
+
+
+if __name__ == "__main__":
+    main()

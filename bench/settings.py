@@ -1,0 +1,23 @@
+"""Settings of the servers the benchmarks start: the product's settings, plus the bench URLconf.
+
+Only benchmark processes use this module (``DJANGO_SETTINGS_MODULE=bench.settings``), so the
+bare baseline view never exists in the product. ``BENCH_CHANNEL_LAYER=pubsub`` swaps the Redis
+channel layer for ``RedisPubSubChannelLayer`` to compare the two.
+"""
+
+import os
+
+from config.settings import *  # noqa: F403
+from config.settings import CHANNEL_LAYERS, REDIS_URL
+
+ROOT_URLCONF = "bench.urls"
+
+if REDIS_URL and os.environ.get("BENCH_CHANNEL_LAYER") == "pubsub":
+    CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
+            "CONFIG": {"hosts": [REDIS_URL], "prefix": "mb-asgi"},
+        }
+    }
+else:
+    CHANNEL_LAYERS = CHANNEL_LAYERS
