@@ -6,6 +6,7 @@ from datetime import datetime
 from django.conf import settings
 from django.contrib.auth import authenticate, get_user_model
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
 from django.db.models import F
 from django.utils import timezone
 from rest_framework_simplejwt.exceptions import TokenError
@@ -34,7 +35,7 @@ def _clean_profile_image(upload):
         )
     except ImageRejection as rejection:
         if rejection.reason == "too_large":
-            raise ImageTooLarge(details={"profile_image": ["max 5 MB"]}) from None
+            raise ImageTooLarge(details={"profile_image": [_("The image must be 5 MB or smaller.")]}) from None
         raise InvalidImage(details={"profile_image": [rejection.reason]}) from None
 
 

@@ -107,6 +107,7 @@ def test_an_image_over_5_mb_is_refused(api_client):
     response = api_client.post(SIGNUP, signup_data(profile_image=big), format="multipart")
     assert response.status_code == 413
     assert response.json()["error"]["code"] == "PAYLOAD_TOO_LARGE"
+    assert response.json()["error"]["details"] == {"profile_image": ["이미지는 5MB 이하여야 합니다."]}
     assert User.objects.count() == 0
 
 
