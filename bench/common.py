@@ -1,9 +1,12 @@
 """What every benchmark shares: its own databases, servers started as separate processes,
 the load generator run as a separate process, percentiles, and the results file.
 
-Databases: ``bench_template`` is migrated once per suite run; each benchmark clones it into
-``bench_<name>`` (``CREATE DATABASE ... TEMPLATE``, about a second) and drops it at the end.
-Redis: databases 10-12 only (``BENCH_REDIS_DB``), flushed before each use.
+Runs are isolated from each other (two people, or CI, may run the suite at once on one host):
+every name carries the run's id (``BENCH_RUN_ID``: ``bench.run`` sets one per suite run; a
+benchmark run alone uses ``solo``). Databases: ``bench_template_<run>`` is migrated once per run;
+each benchmark clones it into ``bench_<name>_<run>`` (``CREATE DATABASE ... TEMPLATE``, about a
+second) and drops it at the end. Redis: databases 10-12 only, every key under the run's prefix
+(``bench/settings.py``), never flushed.
 """
 
 import json
@@ -33,7 +36,8 @@ PG_PORT = str(_PG.port or 5432)
 PG_USER = _PG.username or "postgres"
 PG_PASSWORD = _PG.password or ""
 REDIS_BASE = f"redis://{_REDIS.netloc or '127.0.0.1:6379'}"
-TEMPLATE_DB = "bench_template"
+RUN_ID = os.environ.setdefault("BENCH_RUN_ID", "solo")
+TEMPLATE_DB = f"bench_template_{RUN_ID}"
 RESULTS_DIR = ROOT / "var" / "bench"
 HOST = "127.0.0.1"
 
@@ -42,6 +46,13 @@ RATE_LIMITS_OVERRIDE = ",".join(
     f"{scope}=100000000/m"
     for scope in ("matching_read", "chat_message", "pool_create", "proposal_accept", "gem_charge")
 )
+
+
+def work_dir() -> Path:
+    """Scratch files of this run (tokens, request lists, server logs): var/bench/work-<run>/."""
+    path = RESULTS_DIR / f"work-{RUN_ID}"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
 
 
 def database_url(name: str) -> str:
@@ -66,8 +77,8 @@ def _psql(sql: str, database: str = "postgres") -> str:
 
 
 def ensure_template(*, fresh: bool = True) -> None:
-    """Creates and migrates ``bench_template`` (once per suite run)."""
-    exists = "bench_template" in _psql("SELECT datname FROM pg_database WHERE datname = 'bench_template'")
+    """Creates and migrates the run's template database (once per suite run)."""
+    exists = TEMPLATE_DB in _psql(f"SELECT datname FROM pg_database WHERE datname = '{TEMPLATE_DB}'")
     if exists and not fresh:
         return
     _psql(f"DROP DATABASE IF EXISTS {TEMPLATE_DB} WITH (FORCE)")
@@ -79,7 +90,8 @@ def ensure_template(*, fresh: bool = True) -> None:
 @contextmanager
 def bench_database(name: str):
     """A fresh database cloned from the migrated template; dropped afterwards."""
-    db = f"bench_{name}"
+    db = f"bench_{name}_{RUN_ID}"
+    ensure_template(fresh=False)
     _psql(f"DROP DATABASE IF EXISTS {db} WITH (FORCE)")
     _psql(f"CREATE DATABASE {db} TEMPLATE {TEMPLATE_DB}")
     try:
@@ -88,10 +100,15 @@ def bench_database(name: str):
         _psql(f"DROP DATABASE IF EXISTS {db} WITH (FORCE)")
 
 
-def flush_redis(db: int) -> None:
+def clear_redis(db: int) -> None:
+    """Deletes this run's keys (channel layer groups, counters) from Redis database ``db``."""
     import redis
 
-    redis.Redis.from_url(redis_url(db)).flushdb()
+    client = redis.Redis.from_url(redis_url(db))
+    for pattern in (f"bench-{RUN_ID}*", f":*:bench-{RUN_ID}*", f"*bench-{RUN_ID}*"):
+        keys = list(client.scan_iter(match=pattern, count=1000))
+        for start in range(0, len(keys), 1000):
+            client.delete(*keys[start : start + 1000])
 
 
 def django_env(db: str, redis_db: int, **extra: str) -> dict[str, str]:
@@ -105,6 +122,7 @@ def django_env(db: str, redis_db: int, **extra: str) -> dict[str, str]:
         "WS_FRAMES_PER_10_SECONDS": "1000000",
         "LOG_LEVEL": "WARNING",
         "PYTHONPATH": str(ROOT),
+        "BENCH_RUN_ID": RUN_ID,
         "DJANGO_SECRET_KEY": "bench-secret-key-not-for-production-use-0123456789",
         "ALLOWED_HOSTS": "127.0.0.1,localhost,testserver",
     }
@@ -158,8 +176,7 @@ class Server:
     def __init__(self, server: str, env: dict[str, str]):
         self.name = server
         self.port = free_port()
-        RESULTS_DIR.mkdir(parents=True, exist_ok=True)
-        self.log = open(RESULTS_DIR / f"server-{server}-{self.port}.log", "w")  # noqa: SIM115
+        self.log = open(work_dir() / f"server-{server}-{self.port}.log", "w")  # noqa: SIM115
         if os.environ.get("BENCH_PROFILE_DIR"):
             # The sampling profiler of bench/profiler.py, for finding where a server spends time.
             env = {**env, "BENCH_PROFILE": f"{os.environ['BENCH_PROFILE_DIR']}/profile-{server}-{self.port}.txt"}

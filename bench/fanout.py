@@ -68,7 +68,7 @@ def main() -> None:
     parser.add_argument("--layers", default="core,pubsub")
     args = parser.parse_args()
     rooms_count = args.rooms or (1000 if not args.smoke else 3)
-    rate = args.rate or (40.0 if not args.smoke else 10.0)
+    rate = args.rate or (20.0 if not args.smoke else 10.0)
     duration = args.duration or (10.0 if not args.smoke else 1.0)
     redis_db = 12
     results: dict = {"rooms": rooms_count, "members": MEMBERS, "rate": rate, "duration_s": duration, "layers": {}}
@@ -84,13 +84,13 @@ def main() -> None:
                 [[f"/ws/bench/echo/{index}" for _ in range(MEMBERS)] for index in range(rooms_count)]
                 if kind == "echo" else chat_rooms
             )
-            specs[kind] = common.RESULTS_DIR / f"fanout-{kind}.json"
+            specs[kind] = common.work_dir() / f"fanout-{kind}.json"
             specs[kind].write_text(json.dumps({"kind": kind, "base": "", "rooms": rooms}))
         for layer in args.layers.split(","):
             env = common.django_env(db, redis_db, BENCH_CHANNEL_LAYER=layer)
             rows = {}
             for kind in ("echo", "chat"):
-                common.flush_redis(redis_db)
+                common.clear_redis(redis_db)
                 with common.Server(common.PRODUCTION_SERVER, env) as server:
                     spec = json.loads(specs[kind].read_text())
                     spec["base"] = f"ws://{common.HOST}:{server.port}"

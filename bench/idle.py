@@ -54,12 +54,12 @@ def main() -> None:
         users = make_users(count + warm, prefix="idle")
         tokens = [access_token(user) for user in users]
         connections.close_all()
-        warm_path = common.RESULTS_DIR / "idle-warm-tokens.json"
+        warm_path = common.work_dir() / "idle-warm-tokens.json"
         warm_path.write_text(json.dumps(tokens[:warm]))
-        tokens_path = common.RESULTS_DIR / "idle-tokens.json"
+        tokens_path = common.work_dir() / "idle-tokens.json"
         tokens_path.write_text(json.dumps(tokens[warm:]))
         for name in args.servers.split(","):
-            common.flush_redis(redis_db)
+            common.clear_redis(redis_db)
             with common.Server(name, common.django_env(db, redis_db)) as server:
                 warm_process, _ = hold(server, warm_path, 600)
                 time.sleep(1)

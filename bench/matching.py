@@ -106,14 +106,13 @@ def main() -> None:
     count = latency_count * 3
     concurrency = args.concurrency if not args.smoke else 2
     redis_db = 10
-    common.flush_redis(redis_db)
     with common.bench_database("matching") as db:
         common.setup_django(db, redis_db)
         from django.db import connections
 
         waiting_ids, requests = build(queue_size, count)
         connections.close_all()
-        spec_path = common.RESULTS_DIR / "matching-requests.json"
+        spec_path = common.work_dir() / "matching-requests.json"
         rows = {}
         latency_set, throughput_set = requests[:latency_count], requests[latency_count:]
 

@@ -187,7 +187,6 @@ def main() -> None:
     args = parser.parse_args()
     sizes = args.sizes or ([100, 1_000] if args.smoke else list(SIZES))
     redis_db = 10
-    common.flush_redis(redis_db)
     rows = []
     with common.bench_database("pairing") as db:
         common.setup_django(db, redis_db)

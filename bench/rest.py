@@ -131,7 +131,6 @@ def main() -> None:
     args = parser.parse_args()
     duration, warmup, concurrency = (5.0, 1.0, 16) if not args.smoke else (0.5, 0.2, 4)
     redis_db = 10
-    common.flush_redis(redis_db)
     with common.bench_database("rest") as db:
         common.setup_django(db, redis_db)
         from bench.data import access_token
@@ -141,7 +140,7 @@ def main() -> None:
         from django.db import connections
 
         connections.close_all()
-        tokens = common.RESULTS_DIR / "rest-tokens.json"
+        tokens = common.work_dir() / "rest-tokens.json"
         tokens.write_text(f'["{access_token(data["me"])}"]')
         endpoints = [
             ("bare (before)", "/bench/bare/"),

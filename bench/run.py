@@ -11,12 +11,17 @@ Needs PostgreSQL and Redis (DATABASE_URL / REDIS_URL give their host; defaults: 
 """
 
 import argparse
+import os
+import shutil
 import subprocess
 import sys
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+# One id per suite run: every database and Redis key of this run carries it (bench/common.py).
+os.environ["BENCH_RUN_ID"] = f"r{os.getpid()}"
 
 from bench import common, report  # noqa: E402
 
@@ -29,7 +34,16 @@ def main() -> None:
     parser.add_argument("--smoke", action="store_true", help="each benchmark at a tiny size")
     parser.add_argument("--only", help="comma-separated subset of " + ",".join(BENCHMARKS))
     parser.add_argument("--no-report", action="store_true", help="do not rewrite docs/benchmarks.md")
+    parser.add_argument(
+        "--report-only", action="store_true", help="rewrite docs/benchmarks.md from the last run's figures"
+    )
     args = parser.parse_args()
+    if args.report_only:
+        meta = common.load_result("run")
+        if meta is None:
+            parser.error("no saved run (var/bench/run.json): run make bench first")
+        print(f"wrote {report.write(meta)}")
+        return
     names = args.only.split(",") if args.only else list(BENCHMARKS)
     unknown = set(names) - set(BENCHMARKS)
     if unknown:
@@ -57,6 +71,9 @@ def main() -> None:
             print(f"== {name}: {'ok' if code == 0 else f'FAILED ({code})'} in {timings[name]} s", flush=True)
     finally:
         common.drop_template()
+    if not failures:
+        # Scratch files (tokens, request lists, server logs) are kept only when something failed.
+        shutil.rmtree(common.work_dir(), ignore_errors=True)
     total = round(time.monotonic() - started, 1)
     meta = {
         "smoke": args.smoke,

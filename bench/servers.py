@@ -19,7 +19,6 @@ def main() -> None:
     args = parser.parse_args()
     duration, warmup, http_c, ws_c = (4.0, 1.0, 16, 32) if not args.smoke else (0.5, 0.2, 4, 4)
     redis_db = 11
-    common.flush_redis(redis_db)
     results: dict = {}
     with common.bench_database("servers") as db:
         common.setup_django(db, redis_db)
@@ -28,12 +27,12 @@ def main() -> None:
         from bench.data import access_token, make_users
 
         users = make_users(ws_c, prefix="srv", age=30, gender="female")
-        tokens_path = common.RESULTS_DIR / "servers-tokens.json"
+        tokens_path = common.work_dir() / "servers-tokens.json"
         tokens_path.write_text(json.dumps([access_token(user) for user in users]))
         connections.close_all()
         env = common.django_env(db, redis_db)
         for server in common.SERVERS:
-            common.flush_redis(redis_db)
+            common.clear_redis(redis_db)
             with common.Server(server, env) as running:
                 rss_idle = running.rss_bytes()
                 row = {"rss_start_mb": round(rss_idle / 2**20, 1)}

@@ -8,16 +8,24 @@ channel layer for ``RedisPubSubChannelLayer`` to compare the two.
 import os
 
 from config.settings import *  # noqa: F403
-from config.settings import CHANNEL_LAYERS, REDIS_URL
+from config.settings import CACHES, CHANNEL_LAYERS, DATABASES, REDIS_URL
 
 ROOT_URLCONF = "bench.urls"
 
-if REDIS_URL and os.environ.get("BENCH_CHANNEL_LAYER") == "pubsub":
-    CHANNEL_LAYERS = {
-        "default": {
-            "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
-            "CONFIG": {"hosts": [REDIS_URL], "prefix": "mb-asgi"},
+# Every Redis key of a run under the run's own prefix, so concurrent runs never meet.
+_PREFIX = f"bench-{os.environ.get('BENCH_RUN_ID', 'solo')}"
+if REDIS_URL:
+    CACHES["default"]["KEY_PREFIX"] = _PREFIX
+    if os.environ.get("BENCH_CHANNEL_LAYER") == "pubsub":
+        CHANNEL_LAYERS = {
+            "default": {
+                "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
+                "CONFIG": {"hosts": [REDIS_URL], "prefix": _PREFIX},
+            }
         }
-    }
-else:
-    CHANNEL_LAYERS = CHANNEL_LAYERS
+    else:
+        CHANNEL_LAYERS["default"]["CONFIG"]["prefix"] = _PREFIX
+
+# An experiment switch: BENCH_CONN_HEALTH_CHECKS=0 turns Django's per-request SELECT 1 off.
+if os.environ.get("BENCH_CONN_HEALTH_CHECKS") in ("0", "1"):
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = os.environ["BENCH_CONN_HEALTH_CHECKS"] == "1"
