@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Migrates, then serves HTTP and WebSockets (daphne) with a Celery worker and beat beside it.
+# Migrates, then serves HTTP and WebSockets (uvicorn: see docs/benchmarks.md) with a Celery worker
+# and beat beside it.
 # With no REDIS_URL the broker is kombu's file-system transport: nothing else to install.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -18,4 +19,6 @@ worker=$!
 trap 'kill "$worker" 2>/dev/null || true' EXIT INT TERM
 
 echo "Serving on http://$HOST:$PORT/ (API docs: /api/docs/, admin: /admin/)"
-$BIN/daphne --bind "$HOST" --port "$PORT" --access-log - config.asgi:application
+# The access log goes through the token-redacting filter: uvicorn logs socket paths with ?token=.
+$BIN/uvicorn config.asgi:application --host "$HOST" --port "$PORT" --lifespan off \
+    --log-config scripts/uvicorn-logging.json
