@@ -21,8 +21,9 @@ METHOD = """
   are mounted by `bench/settings.py` (`ROOT_URLCONF = "bench.urls"`), which only benchmark
   processes load. Rate limits are raised for the benchmark servers (`RATE_LIMITS_OVERRIDE`) so no
   request is refused; the counters still run, so their cost is measured.
-- **Own databases.** Each benchmark clones a migrated template into `bench_<name>` and drops it
-  afterwards; Redis databases 10-12 only.
+- **Own databases.** Each benchmark clones a migrated template into `bench_<name>_<run>` and
+  drops it afterwards; Redis databases 10-12 only, every key under the run's prefix. Runs started
+  at the same time (CI and a developer) never touch each other's data.
 - **Profiling.** `BENCH_PROFILE_DIR=/tmp/prof .venv/bin/python -m bench.<name>` runs the servers
   with a sampling profiler (`bench/profiler.py`: every thread's stack every 10 ms, garbage
   collector pauses, and an event-loop lag probe); in-process views with cProfile and
@@ -113,15 +114,15 @@ WHY_MISSED: dict[str, str] = {
 **Why:** the baseline is nearly free (0.2 ms of Python per request), so every millisecond of
 Python in a view is a large fraction on a single process that shares two cores with PostgreSQL
 and the load generator. The profile endpoint is one query and a tiny serializer, yet DRF's
-dispatch, the JWT check and the database round trips (the health check `SELECT 1` Django runs on
-the first query of each request, then the user) cost about 3× the bare view. The lists spend
+dispatch, the JWT check and the database round trips (Django's connection health check `SELECT 1`
+on the first query of each request, then the user) cost about 3× the bare view (turning the
+health check off made no difference measurable above this host's noise). The lists spend
 most of their 7-9 ms in Python: ORM query construction and compilation, model instances for 50
 rows, DRF serializers for 50 rows. **What would fix it:** build list responses from `.values()`
 rows into plain dicts instead of model instances and DRF serializers (the serializers can stay
 for the schema); write the room list as one SQL statement with a `LATERAL` join for the last
 message (PostgreSQL) instead of seven ORM subqueries rebuilt and recompiled on every request;
-turn `CONN_HEALTH_CHECKS` off now that connections live in pinned threads (one round trip fewer
-per request; a dead connection then fails one request per thread); a faster JSON renderer
+a faster JSON renderer
 (orjson, a new package). More processes raise throughput but not this ratio.
 """,
     "fanout": """
@@ -135,6 +136,13 @@ with its own connection, as `config.asgi.PinnedThreadsHTTP` does for HTTP); fold
 lock, room lock and seat check into fewer statements (a stored procedure or one CTE) and skip
 Django's per-call health check `SELECT 1` on the socket path; more web processes per host (the
 layer already fans out across processes); Python 3.12+ for cheaper garbage collection.
+""",
+    "fanout-loss": """
+**Why:** a delivery still missing when the 10 s drain ended counts as lost; with the server
+saturated (more messages per second than it stores) the tail arrives late rather than never, but
+the target counts it. Channel-layer messages also expire after 30 s (`expiry`) and a channel
+holds at most 1,000 (`capacity`). **What would fix it:** keep the send rate within what one
+process stores (section 3's rate), or more processes.
 """,
     "matching": """
 **Why / what would fix it:** see the matching notes above: the request's cost is its round trips;

@@ -46,7 +46,13 @@ def _machine() -> list[list[str]]:
     except (OSError, ValueError, IndexError):
         pass
     try:
-        pg = common._psql("SHOW server_version").strip("[]()',")
+        import psycopg
+
+        with psycopg.connect(
+            host=common.PG_HOST, port=common.PG_PORT, user=common.PG_USER, password=common.PG_PASSWORD or None,
+            dbname="postgres",
+        ) as conn:
+            pg = conn.execute("SHOW server_version").fetchone()[0]
     except Exception:  # noqa: BLE001 - the report still renders without it
         pg = "unknown"
     try:

@@ -8,7 +8,7 @@ channel layer for ``RedisPubSubChannelLayer`` to compare the two.
 import os
 
 from config.settings import *  # noqa: F403
-from config.settings import CACHES, CHANNEL_LAYERS, DATABASES, REDIS_URL
+from config.settings import CACHES, CHANNEL_LAYERS, REDIS_URL
 
 ROOT_URLCONF = "bench.urls"
 
@@ -25,7 +25,3 @@ if REDIS_URL:
         }
     else:
         CHANNEL_LAYERS["default"]["CONFIG"]["prefix"] = _PREFIX
-
-# An experiment switch: BENCH_CONN_HEALTH_CHECKS=0 turns Django's per-request SELECT 1 off.
-if os.environ.get("BENCH_CONN_HEALTH_CHECKS") in ("0", "1"):
-    DATABASES["default"]["CONN_HEALTH_CHECKS"] = os.environ["BENCH_CONN_HEALTH_CHECKS"] == "1"
