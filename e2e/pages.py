@@ -27,13 +27,15 @@ class Playground:
         assert "script-src 'self'" in response.headers["content-security-policy"]
         return self
 
-    def sign_up(self, username: str, password: str, *, age: int, gender: str, color=(200, 80, 80)) -> None:
+    def sign_up(self, username: str, password: str, *, age: int, gender: str, color=None) -> None:
+        """Signs up through the form; with no ``color`` no photo is chosen (the page draws an avatar)."""
         form = self.page.locator("#signup-form")
         form.locator("[name=username]").fill(username)
         form.locator("[name=password]").fill(password)
         form.locator("[name=age]").fill(str(age))
         form.locator("[name=gender]").select_option(gender)
-        form.locator("[name=profile_image]").set_input_files(photo(color))
+        if color is not None:
+            form.locator("[name=profile_image]").set_input_files(photo(color))
         form.locator("button").click()
         self._signed_in(username)
 

@@ -26,6 +26,7 @@ import io
 import json
 import os
 import sys
+import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -96,6 +97,21 @@ def submit_verification(user, *, department: str, document_text: str):
     return verification_submit(user=user, data=claim, document_urls=urls), documents
 
 
+def pairing_proposals(user, timeout_s: float = 30) -> list[dict]:
+    """Runs the pairing job until ``user``'s pool has its proposal.
+
+    Creating a pool also enqueues a pairing run: the server's Celery worker may hold the pools'
+    locks at that moment (the job skips locked pools), and then it is the worker that proposes.
+    """
+    deadline = time.monotonic() + timeout_s
+    while True:
+        pool_pairing_run()
+        proposals = proposals_for_user(user=user, status="pending")
+        if proposals or time.monotonic() > deadline:
+            return proposals
+        time.sleep(0.5)
+
+
 def main(output: Path) -> None:
     moderator = staff("e2e_moderator", group="moderators")
     reviewer = staff("e2e_reviewer")
@@ -126,8 +142,7 @@ def main(output: Path) -> None:
         matching_type="blind",
         message="반가워요!",
     )
-    pool_pairing_run()
-    (proposal,) = proposals_for_user(user=m1, status="pending")
+    (proposal,) = pairing_proposals(m1)
     proposal_accept(user=m1, proposal_id=proposal["proposal_id"])
     outcome = proposal_accept(user=f1, proposal_id=proposal["proposal_id"])
     room_id = outcome.chat_room.room_id

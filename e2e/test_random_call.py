@@ -1,6 +1,7 @@
 """Two strangers sign up in two browsers, get matched, both accept, talk over a real WebRTC call
 (fake camera and microphone, loopback ICE candidates only), hang up and rate each other."""
 
+import re
 import time
 import uuid
 
@@ -25,7 +26,7 @@ def test_two_strangers_match_call_and_rate(person, shots):
     alice_name, bob_name = unique_name("alice"), unique_name("bob")
 
     alice.sign_up(alice_name, PASSWORD, age=26, gender="female", color=(220, 90, 120))
-    bob.sign_up(bob_name, PASSWORD, age=29, gender="male", color=(70, 120, 220))
+    bob.sign_up(bob_name, PASSWORD, age=29, gender="male")  # no photo chosen: a generated avatar
     shots(alice.page, "signed-up")
 
     # Alice narrows her filters (men, 25-35): a filtered match costs 5 gems, so she buys 10 first
@@ -44,6 +45,11 @@ def test_two_strangers_match_call_and_rate(person, shots):
     for someone in (alice, bob):
         expect(someone.page.locator("#offer")).to_be_visible()
         assert int(someone.page.locator("#countdown").inner_text()) > 0
+        # The partner's photo is served from the API host and really loads (both the uploaded
+        # one and the avatar the page generated for Bob).
+        photo = someone.page.locator("#partner-photo")
+        expect(photo).to_have_attribute("src", re.compile(r"^http://127\.0\.0\.1:\d+/media/"))
+        someone.page.wait_for_function("() => document.getElementById('partner-photo').naturalWidth > 0")
     shots(alice.page, "offer-with-countdown")
     shots(bob.page, "offer-with-countdown")
 

@@ -14,13 +14,13 @@
 #
 # Screenshots, server logs and reports go to test-artifacts/. Any failure fails the script; the
 # last line is a one-line summary. Knobs: E2E_FUZZ_MAX_EXAMPLES (per operation), E2E_FUZZ_SECONDS,
-# E2E_BROWSER_SECONDS, E2E_FUZZ_DATABASE_URL, E2E_FUZZ_REDIS_URL, E2E_SKIP_BROWSER, E2E_SKIP_FUZZ.
+# E2E_FUZZ_SEED (replay a run), E2E_BROWSER_SECONDS, E2E_FUZZ_DATABASE_URL, E2E_FUZZ_REDIS_URL, E2E_SKIP_BROWSER, E2E_SKIP_FUZZ.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
 BIN=$ROOT/.venv/bin
 ARTIFACTS=${E2E_ARTIFACTS:-$ROOT/test-artifacts}
-FUZZ_MAX_EXAMPLES=${E2E_FUZZ_MAX_EXAMPLES:-50}
+FUZZ_MAX_EXAMPLES=${E2E_FUZZ_MAX_EXAMPLES:-80}
 FUZZ_SECONDS=${E2E_FUZZ_SECONDS:-600}
 BROWSER_SECONDS=${E2E_BROWSER_SECONDS:-480}
 # The fuzzer hammers every endpoint: the per-user limits would turn most of it into 429s.
@@ -33,6 +33,12 @@ die() { echo "e2e: FAILED: $*" >&2; exit 1; }
 
 free_port() {
     "$BIN/python" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+# Each stage's server signs with its own key (a random development key that starts with "$" makes
+# django-environ recurse while reading the settings; see the report of issue 10).
+random_secret_key() {
+    "$BIN/python" -c 'import secrets; print(secrets.token_urlsafe(50))'
 }
 
 # Starts the server as `make run` does (scripts/run.sh: migrate, collectstatic, Celery worker with
@@ -64,7 +70,8 @@ browser_stage() {
     unset DATABASE_URL REDIS_URL CELERY_BROKER_URL REQUIRE_SERVICES
     VAR_DIR=$(mktemp -d)
     PORT=$(free_port)
-    export VAR_DIR PORT
+    DJANGO_SECRET_KEY=$(random_secret_key)
+    export VAR_DIR PORT DJANGO_SECRET_KEY
     # A longer decision window than the default 10 s: two browsers share a 2-core CI machine.
     export MATCH_SHOW_TIME_SEC=30
     trap 'stop_server; cp "$VAR_DIR/server.log" "$ARTIFACTS/e2e-server.log" 2>/dev/null; rm -rf "$VAR_DIR"' EXIT
@@ -96,7 +103,8 @@ PY
 fuzz_stage() {
     VAR_DIR=$(mktemp -d)
     PORT=$(free_port)
-    export VAR_DIR PORT
+    DJANGO_SECRET_KEY=$(random_secret_key)
+    export VAR_DIR PORT DJANGO_SECRET_KEY
     export RATE_LIMITS_OVERRIDE=$FUZZ_RATE_LIMITS
     unset CELERY_BROKER_URL REQUIRE_SERVICES
     if [ -n "${E2E_FUZZ_DATABASE_URL:-}" ] || [ -n "${DATABASE_URL:-}" ]; then
@@ -123,7 +131,7 @@ fuzz_stage() {
         "$BIN/schemathesis" run "http://127.0.0.1:$PORT/api/schema/" \
         --checks all --exclude-checks positive_data_acceptance,negative_data_rejection \
         --max-examples "$FUZZ_MAX_EXAMPLES" --workers 2 --request-timeout 30 \
-        --generation-database none --no-color \
+        --generation-database none --no-color ${E2E_FUZZ_SEED:+--seed "$E2E_FUZZ_SEED"} \
         --report junit --report-dir "$ARTIFACTS/fuzz" 2>&1 | tee "$ARTIFACTS/fuzz/schemathesis.log"
 }
 
