@@ -127,8 +127,9 @@ else:
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 # Threads that run HTTP requests' sync code in an ASGI process (config.asgi.PinnedThreadsHTTP),
-# each with its own persistent connection: the most connections one web process opens.
-HTTP_SYNC_THREADS = env.int("HTTP_SYNC_THREADS", default=16)
+# each with its own persistent connection: the most connections one web process opens. More
+# threads than this only fight over the GIL (docs/benchmarks.md); add processes instead.
+HTTP_SYNC_THREADS = env.int("HTTP_SYNC_THREADS", default=4)
 # Garbage-collector thresholds of a web process (config/asgi.py, which also freezes what startup
 # allocated). Python's default (700, 10, 10) runs full collections often; each walks every object
 # of every open socket, stalling all of them (600 ms with 2,400 sockets; docs/benchmarks.md).
