@@ -42,14 +42,17 @@ grow with the data (table above): history 3, room list 2, a message page 3.
 
 SERVERS = """
 **Production runs uvicorn** (uvloop, httptools, websockets; `scripts/run.sh`, `Dockerfile`,
-`docker-compose.yml`). Daphne, the server before, is the slowest on every figure (Twisted's
-reactor and its own HTTP parser in Python): about 2× fewer WebSocket round trips and fewer
-authenticated requests. Granian is on a par with uvicorn for the bare view (its HTTP layer is
-Rust) but not faster once a request does Django and database work, and it holds an idle socket
-in about 3.5× the memory (section 7). Uvicorn is also the simplest to run (one process,
-`WEB_CONCURRENCY` workers when wanted). Its access log goes through `config.logging.RedactTokensFilter`
-(`scripts/uvicorn-logging.json`), because uvicorn logs WebSocket paths with their query string,
-where the access token is.
+`docker-compose.yml`). Daphne, the server before, is behind on every figure (Twisted's reactor
+and its HTTP and WebSocket code in Python): about half of uvicorn's WebSocket round trips and
+fewer requests. Uvicorn and granian (HTTP in Rust) trade places from run to run on requests and
+round trips, by up to about 20 % either way on this shared host (the table averages two
+interleaved rounds; the runs made while choosing had uvicorn ahead on the profile, 371 vs 300
+req/s, and on WebSocket round trips, then granian ahead on both). What decides it is memory:
+this API keeps one `/ws/events/` socket open per signed-in device, and granian holds an idle
+socket in about 3.5× uvicorn's memory (section 7), so uvicorn serves about 3.5× more devices per
+GB at the same speed. Uvicorn also runs as one plain process (`WEB_CONCURRENCY` workers when
+wanted). Its log goes through `config.logging.RedactTokensFilter` (`scripts/uvicorn-logging.json`),
+because uvicorn logs WebSocket paths with their query string, where the access token is.
 """
 
 FANOUT = """
@@ -104,7 +107,7 @@ IDLE = """
 An idle socket holds the consumer (its scope with the authenticated user, the idle-timeout
 timer task), its channel-layer registration (two groups: the user's events and the user's
 control group) and the server's protocol state and buffers. Uvicorn and daphne hold one in about
-45-50 KB; granian in about 3.5× that (its Rust-side buffers per connection). With uvicorn one
+45-50 KB; granian in about 3.5× that. With uvicorn one
 process holds about 20,000 idle sockets per GB of memory; each open socket also costs two Redis
 group memberships (refreshed on connect, expiring after a day without one).
 """
@@ -172,6 +175,8 @@ other test runs shared it, so they are indicative).
    500s. `CONN_MAX_AGE=0` avoids the leak but connects per request (3.8 ms here): bare 433
    req/s, profile 144 req/s. Running requests on 16 long-lived threads, each keeping its
    connection: **bare 955 req/s, profile 350 req/s**, no errors, at most 16 connections per process.
+   Then **4 threads instead of 16** (`HTTP_SYNC_THREADS`): fewer threads fight less over the GIL,
+   profile 238-308 → 365-378 req/s, history 53-74 → 90, messages 62-66 → 84-92 (two runs each).
 2. **Production server daphne → uvicorn** (section 2).
 3. **Rate-limit counters, one cache backend per process** (`config/throttling.py`). Django's
    `cache` is per asyncio context, so every chat socket that sent a frame opened its own Redis
