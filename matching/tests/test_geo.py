@@ -4,9 +4,7 @@ import math
 
 import pytest
 from django.utils import timezone
-from hypothesis import HealthCheck, given
-from hypothesis import settings as hypothesis_settings
-from hypothesis import strategies as st
+from hypothesis import HealthCheck, given, settings as hypothesis_settings, strategies as st
 
 from matching.geo import EARTH_RADIUS_KM, bounding_box_q, distance_km
 from matching.selectors import match_candidates

@@ -14,8 +14,7 @@ from rest_framework.test import APIClient
 
 from config import realtime
 from config.testing import UserFactory, auth_client_for
-from verification import services
-from verification import urls as verification_urls
+from verification import services, urls as verification_urls
 from verification.selectors import VerifiedProfile, verified_profile
 from verification.tests.factories import (
     PENDING,
