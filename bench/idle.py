@@ -41,7 +41,7 @@ def main() -> None:
     parser.add_argument("--sockets", type=int)
     parser.add_argument("--servers", default=",".join(common.SERVERS))
     args = parser.parse_args()
-    count = args.sockets or (2000 if not args.smoke else 20)
+    count = args.sockets or (1500 if not args.smoke else 20)
     warm = 50 if not args.smoke else 2
     redis_db = 11
     results: dict = {"sockets": count, "servers": {}}

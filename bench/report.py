@@ -233,8 +233,11 @@ def _fanout_section(fanout: dict) -> str:
 
 
 def _matching_section(matching: dict) -> str:
-    rows = [[name, row["requests"], row["p50_ms"], row["p99_ms"], row["outcomes"]] for name, row in
-            matching["rows"].items()]
+    rows = [
+        [name, row["requests"], row["p50_ms"], row["p99_ms"],
+         ", ".join(f"{count} {outcome}" for outcome, count in sorted(row["outcomes"].items()))]
+        for name, row in matching["rows"].items()
+    ]
     return "\n\n".join([
         _table(["phase", "requests", "p50 ms", "p99 ms", "outcomes"], rows, align="lrrrl"),
         f"p99 with {matching['queue']:,} waiting ÷ p99 with an empty queue: **{matching['p99_ratio']:.2f}×** "
@@ -245,8 +248,8 @@ def _matching_section(matching: dict) -> str:
 
 def _pairing_section(pairing: dict) -> str:
     rows = [
-        [f"{row['size']:,}", row["read_s"], row["plan_s"], row["pairs"], row["run_s"], row["us_per_pool"],
-         row["idle_s"]]
+        [f"{row['size']:,}", f"{row['read_s']:.2f}", f"{row['plan_s']:.2f}", row["pairs"], f"{row['run_s']:.2f}",
+         f"{row['us_per_pool']:.0f}", f"{row['idle_s']:.2f}"]
         for row in pairing["rows"]
     ]
     growth = ", ".join(f"{key}: {value:.2f}×" for key, value in pairing["growth"].items())
@@ -344,10 +347,12 @@ def write(meta: dict) -> Path:
             sections.append(note)
     sections.append("## Missed targets: why, and what would fix them")
     if missed:
+        groups: dict[str, list[dict]] = {}
         for target in missed:
-            sections.append(f"**{target['benchmark']}** ({target['measured']}, target {target['target']}): "
-                            + notes.WHY_MISSED.get(target["key"].split(":")[0], notes.WHY_MISSED.get(target["key"], ""))
-                            .strip())
+            groups.setdefault(target["key"].split(":")[0], []).append(target)
+        for group, members in groups.items():
+            names = "; ".join(f"**{t['benchmark']}** ({t['measured']}, target {t['target']})" for t in members)
+            sections.append(names + ".\n\n" + notes.WHY_MISSED.get(group, "").strip())
     else:
         sections.append("None in this run.")
     sections.append(notes.CHANGES)

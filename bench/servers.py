@@ -48,7 +48,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--smoke", action="store_true")
     args = parser.parse_args()
-    duration, warmup, http_c, ws_c = (4.0, 1.0, 16, 32) if not args.smoke else (0.5, 0.2, 4, 4)
+    duration, warmup, http_c, ws_c = (3.0, 1.0, 16, 32) if not args.smoke else (0.5, 0.2, 4, 4)
     round_count = 2 if not args.smoke else 1
     redis_db = 11
     with common.bench_database("servers") as db:
