@@ -6,7 +6,7 @@
 #      chat, and a moderator in the Django admin. The server and the browser run inside a network
 #      namespace that has only loopback, so WebRTC gathers 127.0.0.1 candidates only and nothing
 #      leaves the machine. The server there is the embedded default (SQLite in a temporary VAR_DIR,
-#      in-memory channel layer, one daphne process), started like `make run`.
+#      in-memory channel layer, one ASGI server process), started like `make run`.
 #   2. API fuzzing (e2e/fuzz/): schemathesis against the live server's /api/schema/, every
 #      operation, authenticated as a real user (staff for /api/v1/admin/), bounded in examples and
 #      time. Against PostgreSQL and Redis when DATABASE_URL/REDIS_URL are set (CI), in a database
@@ -42,7 +42,7 @@ random_secret_key() {
 }
 
 # Starts the server as `make run` does (scripts/run.sh: migrate, collectstatic, Celery worker with
-# beat, daphne) in its own process group, and waits for /healthz. Needs VAR_DIR and PORT.
+# beat, the ASGI server) in its own process group, and waits for /healthz. Needs VAR_DIR and PORT.
 SERVER_PGID=""
 start_server() {
     setsid ./scripts/run.sh >"$VAR_DIR/server.log" 2>&1 &
@@ -158,7 +158,7 @@ if [ ! -x /usr/bin/chromium ] || [ ! -d /usr/share/fonts/truetype/nanum ]; then
     $SUDO apt-get update -qq
     $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-nanum >/dev/null
 fi
-/usr/bin/chromium --version
+/usr/bin/chromium --version 2>/dev/null || die "/usr/bin/chromium does not start"
 
 rm -rf "$ARTIFACTS/e2e" "$ARTIFACTS/fuzz"
 mkdir -p "$ARTIFACTS"

@@ -162,7 +162,7 @@ def _valid_fields(fields) -> bool:
     return not isinstance(fields, dict) or all(_valid_field_value(value) for value in fields.values())
 
 
-# A header (or cookie) value with control characters is not HTTP: daphne's parser, like any proxy
+# A header (or cookie) value with control characters is not HTTP: the ASGI server's HTTP parser, like any proxy
 # in front of it, answers a bare 400 before the request reaches Django, so such cases would test
 # the HTTP library, not this API.
 @schemathesis.hook
