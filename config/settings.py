@@ -125,7 +125,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
 else:
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=60)
-    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    # Off by default: Django's check is a SELECT 1 before the first query of every request and of
+    # every socket database call, which on the socket path doubles the round trips (chat sockets
+    # opened 92-122/s with it, 146-153/s without; docs/benchmarks.md). Without it, a connection
+    # broken by a database restart fails one request or call per thread, then is replaced.
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = env.bool("DB_CONN_HEALTH_CHECKS", default=False)
 # Threads that run HTTP requests' sync code in an ASGI process (config.asgi.PinnedThreadsHTTP),
 # each with its own persistent connection: the most connections one web process opens. More
 # threads than this only fight over the GIL (docs/benchmarks.md); add processes instead.
