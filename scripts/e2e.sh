@@ -35,8 +35,9 @@ free_port() {
     "$BIN/python" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
 }
 
-# Each stage's server signs with its own key (a random development key that starts with "$" makes
-# django-environ recurse while reading the settings; see the report of issue 10).
+# Each stage's server signs with its own key. Not the generated development key: config/settings.py
+# passes it as JWT_SIGNING_KEY's default, and django-environ reads a default that starts with "$"
+# as a reference to another variable and recurses (1 fresh VAR_DIR in 50 would fail to start).
 random_secret_key() {
     "$BIN/python" -c 'import secrets; print(secrets.token_urlsafe(50))'
 }
