@@ -67,7 +67,9 @@ and counted against the rate limit, then **stored before it is broadcast** (CONT
 room's order lock (a PostgreSQL advisory lock held until the broadcast is out, so every socket
 sees stored order), the room row lock, the seat, the insert, the commit, each a round trip from
 the one thread Channels runs every socket's database calls on; then the group send and each
-member's frame. The echo does only the group send.
+member's frame. Opening a chat socket takes three such calls (the token's user, the seat, the
+seat again after joining the room's groups), which is why chat sockets open several times
+slower than echo sockets. The echo does only the group send.
 """
 
 MATCHING = """
@@ -123,9 +125,9 @@ WHY_MISSED: dict[str, str] = {
 **Why:** the baseline is nearly free (0.2 ms of Python per request), so every millisecond of
 Python in a view is a large fraction on a single process that shares two cores with PostgreSQL
 and the load generator. The profile endpoint is one query and a tiny serializer, yet DRF's
-dispatch, the JWT check and the database round trips (Django's connection health check `SELECT 1`
-on the first query of each request, then the user) cost about 3× the bare view (turning the
-health check off made no difference measurable above this host's noise). The lists spend
+dispatch, the JWT check and the user's query cost about 3× the bare view (Django's connection
+health check, a `SELECT 1` per request, is now off; it made no difference for HTTP measurable
+above this host's noise, but doubled the socket path's round trips). The lists spend
 most of their 7-9 ms in Python: ORM query construction and compilation, model instances for 50
 rows, DRF serializers for 50 rows. **What would fix it:** build list responses from `.values()`
 rows into plain dicts instead of model instances and DRF serializers (the serializers can stay
@@ -197,6 +199,10 @@ other test runs shared it, so they are indicative).
 6. **Chat frames rendered once per message** (`chat/consumers.py`): each member's socket ran the
    DRF serializer for the same message; now at most two renders per message (sender id shown or
    not), shared by the process.
+7. **Connection health checks off** (`config/settings.py`, `DB_CONN_HEALTH_CHECKS`): Channels
+   closes old connections around every socket database call, so Django's `SELECT 1` check ran
+   before each one, doubling the round trips on the one thread serving all sockets. Chat sockets
+   opened **92-122/s → 146-153/s**, message p50 20-22 → 16-20 ms (150 rooms, two pairs of runs).
 
 Together on the fan-out (1,000 rooms × 8, `RedisChannelLayer`, 20 messages/s): before, the server
 could not keep up (chat p50 2,479 ms, p99 4,821 ms: a growing backlog); after, see section 3.
