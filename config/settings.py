@@ -6,6 +6,7 @@ PostgreSQL and Redis; ``APP_ENV=production`` demands real secrets and turns dev 
 """
 
 import importlib
+import os
 from datetime import timedelta
 from pathlib import Path
 
@@ -34,7 +35,8 @@ def _development_secret_key() -> str:
     return key_file.read_text().strip()
 
 
-SECRET_KEY = env.str("DJANGO_SECRET_KEY", default="")
+# Read raw: django-environ would take a value starting with "$" for a reference to another variable.
+SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "")
 if not SECRET_KEY:
     if IS_PRODUCTION:
         raise ImproperlyConfigured("DJANGO_SECRET_KEY is required when APP_ENV=production")
@@ -221,7 +223,7 @@ SIMPLE_JWT = {
     "BLACKLIST_AFTER_ROTATION": True,
     "UPDATE_LAST_LOGIN": False,
     "ALGORITHM": "HS256",
-    "SIGNING_KEY": env.str("JWT_SIGNING_KEY", default=SECRET_KEY),
+    "SIGNING_KEY": os.environ.get("JWT_SIGNING_KEY", "") or SECRET_KEY,
     "AUTH_HEADER_TYPES": ("Bearer",),
     "USER_ID_FIELD": "public_id",
     "USER_ID_CLAIM": "user_id",
