@@ -56,11 +56,13 @@ because uvicorn logs WebSocket paths with their query string, where the access t
 """
 
 FANOUT = """
-**Layer: `RedisChannelLayer` stays.** The pub/sub layer was not consistently faster on either
-path across the runs made while choosing (the table is one run), and it keeps nothing: a message
-published to a group while a process is not (yet) subscribed to it is gone, and it has no
-`capacity`/`expiry` back pressure, where the core layer's per-channel lists hold a message for
-`expiry` (30 s) up to `capacity` (1,000). Neither layer lost or duplicated a message here.
+**Layer: `RedisChannelLayer` stays.** Across the four full runs at 20 messages/s made while
+choosing (this table is one), neither layer was consistently faster on the product's chat path:
+with pub/sub the chat p50 was lower in three runs, the p99 lower in two and higher in two (up to
+3.4× higher), and chat sockets opened faster in three. So the choice rests on delivery: pub/sub keeps nothing (a message published to a group while a process is not
+yet subscribed to it is gone) and has no `capacity`/`expiry` back pressure, where the core
+layer's per-channel lists hold a message for `expiry` (30 s) up to `capacity` (1,000). Neither
+layer lost or duplicated a message in any run.
 
 What the chat path does per message, and why it is slower than the echo: the frame is validated
 and counted against the rate limit, then **stored before it is broadcast** (CONTRACT §7): the

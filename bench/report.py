@@ -207,7 +207,25 @@ def _servers_section(servers: dict) -> str:
                 "RSS at start MB"], rows),
         "Relative to daphne (the server production ran before):",
         _table(["server", "bare", "profile", "ws ping"], ratio_rows),
+        _granian_vs_uvicorn(servers),
     ])
+
+
+def _granian_vs_uvicorn(servers: dict) -> str:
+    rows = servers["servers"]
+    if "granian" not in rows or "uvicorn" not in rows:
+        return ""
+    g, u = rows["granian"], rows["uvicorn"]
+    parts = ", ".join(
+        f"{label} {g[key]['rps'] / u[key]['rps']:.2f}×" for key, label in
+        (("bare", "bare"), ("profile", "profile"), ("ws_ping", "ws ping"))
+    )
+    text = f"Granian ÷ uvicorn in this run: {parts}."
+    idle = common.load_result("idle")
+    if idle and {"granian", "uvicorn"} <= set(idle["servers"]):
+        memory = idle["servers"]["granian"]["per_socket_kb"] / idle["servers"]["uvicorn"]["per_socket_kb"]
+        text += f" Memory per idle socket (section 7): {memory:.1f}×."
+    return text
 
 
 def _fanout_section(fanout: dict) -> str:
