@@ -10,6 +10,15 @@ def utc_timestamp(moment: datetime | None = None) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+def iso_datetime(moment: datetime | None) -> str | None:
+    """A datetime as DRF's ``DateTimeField`` writes it here (ISO 8601 in UTC, ``Z``, microseconds
+    kept), for hot lists that build plain dicts instead of running a serializer per row."""
+    if moment is None:
+        return None
+    text = moment.astimezone(UTC).isoformat()
+    return text[:-6] + "Z" if text.endswith("+00:00") else text
+
+
 def v1_response(data, *, message=None, status: int = 200) -> Response:
     """A ``/api/v1`` success response; the renderer wraps ``data`` in the envelope."""
     response = Response(data, status=status)
