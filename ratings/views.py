@@ -16,8 +16,7 @@ class CallHistoryRecentApi(APIView):
         description="The caller's calls of the last 30 days, newest first, at most 50.",
     )
     def get(self, request):
-        items = selectors.call_history_recent(user=request.user)
-        return Response(serializers.CallHistoryItemSerializer(items, many=True).data)
+        return Response(selectors.call_history_recent(user=request.user))
 
 
 class RatingSubmitApi(APIView):

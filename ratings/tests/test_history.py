@@ -1,10 +1,14 @@
+import json
 from datetime import timedelta
+from types import SimpleNamespace
 
 import pytest
 from django.utils import timezone
+from rest_framework.renderers import JSONRenderer
 
 from calls.tests.factories import CallSessionFactory, MatchedMatchFactory, ended_call
 from config.testing import UserFactory, auth_client_for
+from ratings.serializers import CallHistoryItemSerializer
 from ratings.services import rating_submit
 
 pytestmark = pytest.mark.django_db
@@ -70,8 +74,8 @@ def test_at_most_50_newest_calls_in_a_pinned_number_of_queries(django_assert_num
         rating_submit(rater=me, call_id=call.pk, score=5)
     client = auth_client_for(me)
 
-    # Authentication (1), the calls with both participants (1), my ratings of them (1).
-    with django_assert_num_queries(3):
+    # Authentication (1), the calls with both participants and my ratings of them (1).
+    with django_assert_num_queries(2):
         response = client.get(URL)
 
     body = response.json()
@@ -80,6 +84,35 @@ def test_at_most_50_newest_calls_in_a_pinned_number_of_queries(django_assert_num
         (call.callee if call.caller == me else call.caller).username for call in calls[:50]
     ]
     assert [item["my_rating"] for item in body] == [5] * 10 + [None] * 40
+
+
+def test_the_items_are_what_the_documented_serializer_gives(time_machine):
+    """The view builds plain dicts for speed; CallHistoryItemSerializer documents them in the schema."""
+    time_machine.move_to("2025-12-12T13:00:00Z", tick=False)
+    me = UserFactory()
+    made = ended_call(match=MatchedMatchFactory(user_a=me), started_at=timezone.now() - timedelta(hours=3))
+    received = ended_call(match=MatchedMatchFactory(user_b=me), started_at=timezone.now() - timedelta(hours=2))
+    still_open = CallSessionFactory(match=MatchedMatchFactory(user_b=me), started_at=timezone.now() - timedelta(seconds=7))
+    rating_submit(rater=me, call_id=received.pk, score=2)
+    rating_submit(rater=received.caller, call_id=received.pk, score=5)
+    items = [
+        SimpleNamespace(
+            partner=call.callee if call.caller == me else call.caller,
+            call_time=call.started_at,
+            call_id=call.pk,
+            call_session_id=call.session_id,
+            duration_seconds=call.duration_seconds,
+            ended_at=call.ended_at,
+            my_rating=rating,
+        )
+        for call, rating in ((still_open, None), (received, 2), (made, None))
+    ]
+    expected = json.loads(JSONRenderer().render(CallHistoryItemSerializer(items, many=True).data))
+
+    response = auth_client_for(me).get(URL)
+
+    assert response.json() == expected
+    assert list(response.json()[0]) == list(expected[0])
 
 
 def test_an_empty_history_is_an_empty_list(user, django_assert_num_queries):
