@@ -17,7 +17,7 @@ from django.urls import reverse
 from rest_framework.fields import DateTimeField
 
 from chat.models import ChatAttachment, ChatMember, ChatRoom, DisplayMode, Message, MessageType
-from config.responses import utc_timestamp
+from config.responses import iso_datetime, utc_timestamp
 
 # Earlier than any message, so an empty read cursor counts every message as unread.
 _BEFORE_EVERYTHING = datetime(2000, 1, 1, tzinfo=UTC)
@@ -71,8 +71,24 @@ def active_membership(*, user, room_id) -> ChatMember | None:
 
 
 def room_viewer(*, user, room_id) -> Viewer | None:
-    member = active_membership(user=user, room_id=room_id)
-    return viewer_for(member) if member is not None else None
+    """The caller as a viewer of the room if they sit there (not left), else None.
+
+    Reads three columns, no model instances: every message page and socket asks this first.
+    """
+    seat = next(
+        iter(
+            ChatMember.objects.filter(room_id=room_id, user=user, left_at__isnull=True)
+            .order_by()
+            .values_list("group", "display_name", "room__display_mode")[:1]
+        ),
+        None,
+    )
+    if seat is None:
+        return None
+    group, display_name, display_mode = seat
+    return Viewer(
+        user_public_id=str(user.public_id), group=group, display_name=display_name, display_mode=display_mode
+    )
 
 
 def users_share_room(*, user, other) -> bool:
@@ -290,9 +306,10 @@ def message_in_room(*, room_id, message_id) -> Message | None:
     return Message.objects.filter(room_id=room_id, message_id=message_id).first()
 
 
-# What a page needs: the full rows of senders (users) cost more to load than the page itself.
-_PAGE_FIELDS = (
-    "seq", "message_id", "room_id", "message_type", "content", "created_at",
+# What a page needs, as plain columns: model instances for the rows and their senders' users
+# cost more than the page's query.
+_PAGE_COLUMNS = (
+    "seq", "message_id", "message_type", "content", "created_at",
     "sender__display_name", "sender__group", "sender__user__public_id",
 )
 
@@ -302,31 +319,45 @@ def messages_page(*, room_id, limit: int, before: Message | None) -> MessagesPag
 
     Keyset pagination: stable while messages arrive, every message exactly once, even when
     several share a ``created_at``. ``next_cursor`` is the oldest returned message's id when
-    older ones remain.
+    older ones remain. The facts are those of :func:`message_fact`.
     """
     queryset = Message.objects.filter(room_id=room_id)
     if before is not None:
         queryset = queryset.filter(
             Q(created_at__lt=before.created_at) | Q(created_at=before.created_at, seq__lt=before.seq)
         )
-    rows = list(
-        queryset.select_related("sender__user")
-        .only(*_PAGE_FIELDS)
-        .order_by("-created_at", "-seq")[: limit + 1]
-    )
+    rows = list(queryset.order_by("-created_at", "-seq").values_list(*_PAGE_COLUMNS)[: limit + 1])
     has_more = len(rows) > limit
     rows = rows[:limit]
     rows.reverse()
     # Only image messages have attachments: a page of text costs no query for them.
-    attachments: dict[int, list[ChatAttachment]] = {row.pk: [] for row in rows}
-    image_ids = [row.pk for row in rows if row.message_type == MessageType.IMAGE]
-    if image_ids:
-        for attachment in ChatAttachment.objects.filter(message_id__in=image_ids).order_by("created_at", "pk"):
-            attachments[attachment.message_id].append(attachment)
+    attachments: dict[int, list[dict]] = {}
+    image_seqs = [row[0] for row in rows if row[2] == MessageType.IMAGE]
+    if image_seqs:
+        for attachment in ChatAttachment.objects.filter(message_id__in=image_seqs).order_by("created_at", "pk"):
+            attachments.setdefault(attachment.message_id, []).append(attachment_fact(attachment))
+    room = str(room_id)
+    messages = [
+        {
+            "message_id": str(message_id),
+            "room_id": room,
+            "sender": (
+                {"user_id": str(sender_public_id), "display_name": sender_name, "group": sender_group}
+                if sender_name is not None
+                else None
+            ),
+            "message_type": message_type,
+            "content": content,
+            "created_at": iso_datetime(created_at),
+            "attachments": attachments.get(seq, []),
+        }
+        for (
+            seq, message_id, message_type, content, created_at,
+            sender_name, sender_group, sender_public_id,
+        ) in rows
+    ]
     return MessagesPage(
-        messages=[message_fact(m, attachments[m.pk]) for m in rows],
-        has_more=has_more,
-        next_cursor=str(rows[0].message_id) if has_more else None,
+        messages=messages, has_more=has_more, next_cursor=messages[0]["message_id"] if has_more else None
     )
 
 

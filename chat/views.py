@@ -87,17 +87,18 @@ class ChatMessagesApi(APIView):
         },
     )
     def get(self, request, room_id):
-        member = _seat(request, room_id)
+        viewer = selectors.room_viewer(user=request.user, room_id=room_id)
+        if viewer is None:
+            raise RoomNotFound()
         query = serializers.ChatMessagesQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         before = None
         if "before" in query.validated_data:
-            before = selectors.message_in_room(room_id=member.room_id, message_id=query.validated_data["before"])
+            before = selectors.message_in_room(room_id=room_id, message_id=query.validated_data["before"])
             if before is None:
                 raise ValidationFailed(details={"before": [_("No such message in this room.")]})
-        page = selectors.messages_page(room_id=member.room_id, limit=query.validated_data["limit"], before=before)
-        context = {"viewer": selectors.viewer_for(member)}
-        return v1_response(serializers.ChatMessagesPageOutputSerializer(page, context=context).data)
+        page = selectors.messages_page(room_id=room_id, limit=query.validated_data["limit"], before=before)
+        return v1_response(serializers.messages_page_output(viewer, page))
 
     @extend_schema(
         operation_id="chat_message_send",
