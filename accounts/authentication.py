@@ -1,15 +1,38 @@
-from django.contrib.auth import get_user_model
+import uuid
+
+from django.utils.translation import gettext_lazy as _
+from rest_framework.exceptions import AuthenticationFailed
 from rest_framework_simplejwt.authentication import JWTAuthentication
-from rest_framework_simplejwt.exceptions import TokenError
+from rest_framework_simplejwt.exceptions import InvalidToken, TokenError
+from rest_framework_simplejwt.settings import api_settings
 from rest_framework_simplejwt.tokens import AccessToken
 
-from accounts.selectors import account_sanction_error
+from accounts.selectors import account_sanction_error, user_by_public_id
 from config.errors import TokenInvalid
 from config.exceptions import SanctionedAccount
 
 
+def _token_public_id(token) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(str(token[api_settings.USER_ID_CLAIM]))
+    except (KeyError, ValueError):
+        return None
+
+
 class SanctionAwareJWTAuthentication(JWTAuthentication):
     """Bearer JWT whose user is re-read on every request, so a sanction bites at once."""
+
+    def get_user(self, validated_token):
+        """simplejwt's ``get_user`` (same errors) over the precompiled lookup of ``user_by_public_id``."""
+        public_id = _token_public_id(validated_token)
+        if public_id is None:
+            raise InvalidToken(_("Token contained no recognizable user identification"))
+        user = user_by_public_id(public_id)
+        if user is None:
+            raise AuthenticationFailed(_("User not found"), code="user_not_found")
+        if not user.is_active:
+            raise AuthenticationFailed(_("User is inactive"), code="user_inactive")
+        return user
 
     def authenticate(self, request):
         result = super().authenticate(request)
@@ -28,8 +51,9 @@ def authenticate_access_token(raw_token: str):
         token = AccessToken(raw_token)
     except TokenError:
         raise TokenInvalid() from None
-    user = get_user_model().objects.filter(public_id=token.get("user_id"), is_active=True).first()
-    if user is None:
+    public_id = _token_public_id(token)
+    user = user_by_public_id(public_id) if public_id is not None else None
+    if user is None or not user.is_active:
         raise TokenInvalid()
     error = account_sanction_error(user)
     if error is not None:

