@@ -41,3 +41,15 @@ def profile_image_url(user, request=None) -> str | None:
         return None
     url = user.profile_image.url
     return request.build_absolute_uri(url) if request is not None else url
+
+
+def profile_of(user, request=None) -> dict:
+    """The caller's profile body (``ProfileOutputSerializer`` documents it; a test holds the two
+    equal), built directly: it is read on every app start and the serializer was a fifth of it."""
+    return {
+        "user_id": str(user.public_id),
+        "username": user.username,
+        "age": user.age,
+        "gender": user.gender,
+        "profile_image": profile_image_url(user, request),
+    }

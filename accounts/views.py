@@ -5,7 +5,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts import serializers, services
+from accounts import selectors, serializers, services
 from accounts.errors import ImageTooLarge, InvalidImage, UsernameTaken
 from config.errors import InvalidCredentials, RateLimitExceeded, TokenInvalid
 from config.parsers import SafeJSONParser
@@ -88,7 +88,7 @@ class ProfileApi(APIView):
 
     @extend_schema(responses={200: serializers.ProfileOutputSerializer})
     def get(self, request):
-        return Response(serializers.ProfileOutputSerializer(request.user, context={"request": request}).data)
+        return Response(selectors.profile_of(request.user, request))
 
     @extend_schema(
         request=serializers.ProfileUpdateInputSerializer,

@@ -1,6 +1,10 @@
+import json
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from rest_framework.renderers import JSONRenderer
 
+from accounts.serializers import ProfileOutputSerializer
 from config.testing import image_upload
 
 PROFILE = "/api/user/profile/"
@@ -18,6 +22,22 @@ def test_profile_shows_the_caller(auth_client, user_factory):
     assert body["user_id"] == str(user.public_id)
     assert (body["username"], body["age"], body["gender"]) == ("mina", 31, "female")
     assert body["profile_image"].startswith("http://testserver/media/profiles/")
+
+
+@pytest.mark.parametrize("photo", [True, False])
+def test_the_profile_is_what_the_documented_serializer_gives(auth_client, user_factory, rf, photo):
+    """The view builds the dict directly; ProfileOutputSerializer documents it in the schema."""
+    user = user_factory(username="mina", age=31, gender="female")
+    client = auth_client(user)
+    if photo:
+        client.put(PROFILE, {"profile_image": image_upload()}, format="multipart")
+        user.refresh_from_db()
+    expected = ProfileOutputSerializer(user, context={"request": rf.get(PROFILE)}).data
+
+    body = client.get(PROFILE).json()
+
+    assert body == json.loads(JSONRenderer().render(expected))
+    assert list(body) == list(expected)
 
 
 def test_profile_without_a_photo_shows_null(auth_client, user):
