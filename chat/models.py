@@ -5,7 +5,8 @@ Invariants the database holds:
 - one membership per user and room, unique display names, groups ``A``/``B`` only;
 - a system message has no sender and every other message has one; text messages carry
   1-2,000 characters;
-- a room is closed exactly when it has a ``closed_at``.
+- a room is closed exactly when it has a ``closed_at``;
+- a room's ``last_message`` is its newest message in (created_at, seq) order.
 """
 
 import uuid
@@ -51,6 +52,11 @@ class ChatRoom(models.Model):
     is_active = models.BooleanField(default=True)
     created_at = models.DateTimeField(default=timezone.now)
     closed_at = models.DateTimeField(null=True, blank=True)
+    # The newest message, set by every write that adds one (under the room lock, in its
+    # transaction), so the room list joins it instead of searching each room's messages.
+    last_message = models.ForeignKey(
+        "Message", on_delete=models.SET_NULL, null=True, blank=True, editable=False, related_name="+"
+    )
 
     class Meta:
         ordering = ["-created_at"]

@@ -2,7 +2,8 @@
 
 Every write that depends on a room's state (active, who is still a member) locks the room row
 first (``SELECT ... FOR NO KEY UPDATE``), so sends, leaves and closes in one room are serialized
-and a message's ``created_at`` follows the lock order. Events go out after commit; sends and
+and a message's ``created_at`` follows the lock order; each write that adds a message also
+points the room's ``last_message`` at it. Events go out after commit; sends and
 leaves also hold ``chat.locks.room_order_lock`` until their events are out.
 """
 
@@ -108,9 +109,10 @@ def chat_room_open_for_proposal(
                 for position, user_id in enumerate(spec.user_ids, start=1)
             ]
             ChatMember.objects.bulk_create(members)
-            Message.objects.create(
+            room.last_message = Message.objects.create(
                 room=room, message_type=MessageType.SYSTEM, content=_room_opened_text(), created_at=now
             )
+            room.save(update_fields=["last_message"])
     except IntegrityError:
         existing = _existing_room_summary(proposal_id)
         if existing is None:
@@ -178,6 +180,7 @@ def chat_message_send(
         message = Message.objects.create(
             room=room, sender=member, message_type=message_type, content=content, created_at=timezone.now()
         )
+        ChatRoom.objects.filter(pk=room.pk).update(last_message=message)
         if attachments:
             ChatAttachment.objects.filter(pk__in=[a.pk for a in attachments]).update(message=message)
         # Built from the rows in hand (the seat has its user loaded), not read back.
@@ -228,8 +231,10 @@ def chat_room_leave(*, user, room_id: uuid.UUID) -> LeaveOutcome:
         closes = room.is_active and not ChatMember.objects.filter(
             room=room, group=member.group, left_at__isnull=True
         ).exists()
-        if closes:
-            ChatRoom.objects.filter(pk=room.pk, is_active=True).update(is_active=False, closed_at=now)
+        # The room row is locked: whether it closes was decided on its current state.
+        ChatRoom.objects.filter(pk=room.pk).update(
+            last_message=notice, **({"is_active": False, "closed_at": now} if closes else {})
+        )
         person = events.person_fact(member)
         events.member_removed_on_commit(room.id, member.user.public_id)
         events.message_created_on_commit(room.id, selectors.message_fact(notice, []))

@@ -21,7 +21,7 @@ def open_room(*, a: int = 2, b: int = 2, display_mode: str = "blind", users_a=No
 
 def add_messages(room_id, sender_user, contents, *, created_at=None):
     """Stores text messages as a member would send them (timestamps may be forced to collide)."""
-    from chat.models import ChatMember, Message, MessageType
+    from chat.models import ChatMember, ChatRoom, Message, MessageType
 
     member = ChatMember.objects.get(room_id=room_id, user=sender_user)
     rows = [
@@ -29,4 +29,8 @@ def add_messages(room_id, sender_user, contents, *, created_at=None):
                 **({"created_at": created_at(i)} if created_at else {}))
         for i, content in enumerate(contents)
     ]
-    return Message.objects.bulk_create(rows)
+    created = Message.objects.bulk_create(rows)
+    # As the send service does: the room points at its newest message (the forced times may be older).
+    newest = Message.objects.filter(room_id=room_id).order_by("-created_at", "-seq").first()
+    ChatRoom.objects.filter(pk=room_id).update(last_message=newest)
+    return created

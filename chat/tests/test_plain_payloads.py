@@ -6,7 +6,7 @@ import json
 import pytest
 
 from chat import selectors, serializers, services
-from chat.models import Message
+from chat.models import ChatRoom, Message
 from chat.tests.factories import open_room
 from config.testing import image_upload
 
@@ -84,3 +84,41 @@ def test_socket_message_frame_equals_the_serializers(busy_room):
             frame = serializers.room_event_frame(viewer, {"type": "chat.message", "message": fact})
             expected = serializers.ChatMessageOutputSerializer(fact, context={"viewer": viewer}).data
             assert _json(frame) == _json({"type": "message", **expected})
+
+
+def test_room_list_items_equal_the_serializers():
+    """Blind and open rooms, a closed one, a system notice as last message, one with no message,
+    unread counts both zero and not."""
+    me = open_room(a=2, b=2, display_mode="blind")[1][0]
+    blind, _, blind_b = open_room(users_a=[me, open_room()[1][0]], display_mode="blind")
+    _send(blind_b[0], blind.room_id, "안녕하세요")
+    opened, _, _ = open_room(users_b=[me, open_room()[2][0]], display_mode="open")
+    mine = _send(me, opened.room_id, "저부터")
+    services.chat_room_mark_read(user=me, room_id=opened.room_id, last_read_message_id=mine["message_id"])
+    closed, _, closed_b = open_room(users_a=[me], b=1, display_mode="open")
+    services.chat_room_leave(user=closed_b[0], room_id=closed.room_id)
+    silent, _, _ = open_room(users_a=[me])
+    ChatRoom.objects.filter(pk=silent.room_id).update(last_message=None)
+
+    rooms = selectors.room_list(user=me, is_active=None)
+    payload = {"chat_rooms": rooms, "total": len(rooms)}
+    assert _json(payload) == _json(serializers.ChatRoomListOutputSerializer(payload).data)
+    assert len(rooms) == 5
+    assert {r["is_active"] for r in rooms} == {True, False}
+    assert {r["unread_count"] for r in rooms} == {0, 1, 2}
+    assert None in [r["last_message"] for r in rooms]
+    assert None in [r["last_message"]["sender_name"] for r in rooms if r["last_message"]]
+
+
+def test_every_write_that_adds_a_message_points_the_room_at_it(blind_room):
+    def last():
+        return ChatRoom.objects.get(pk=blind_room.id).last_message
+
+    assert last().content == "매칭이 성사되었습니다! 서로 인사를 나눠 보세요."
+    sent = _send(blind_room.a[0], blind_room.id, "안녕")
+    assert str(last().message_id) == sent["message_id"]
+    services.chat_room_leave(user=blind_room.b[0], room_id=blind_room.id)
+    assert last().content == "B1님이 나갔습니다."
+    services.chat_room_leave(user=blind_room.b[1], room_id=blind_room.id)
+    room = ChatRoom.objects.get(pk=blind_room.id)
+    assert room.last_message.content == "B2님이 나갔습니다." and room.is_active is False

@@ -109,3 +109,19 @@ def test_concurrent_senders_are_broadcast_in_stored_order(monkeypatch):
     ]
     assert len(stored) == 40
     assert [m["message"]["message_id"] for m in broadcast if m["type"] == "chat.message"] == stored
+
+
+def test_concurrent_sends_leave_the_room_pointing_at_its_newest_message():
+    summary, users_a, users_b = open_room(a=2, b=2)
+    _, errors = run_together(
+        *(
+            lambda user=user, n=n: services.chat_message_send(
+                user=user, room_id=summary.room_id, message_type="text", content=f"{user.pk}-{n}"
+            )
+            for user in [*users_a, *users_b]
+            for n in range(3)
+        )
+    )
+    assert errors == []
+    newest = Message.objects.filter(room_id=summary.room_id).order_by("-created_at", "-seq").first()
+    assert ChatRoom.objects.get(pk=summary.room_id).last_message_id == newest.pk
