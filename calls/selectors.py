@@ -2,10 +2,8 @@
 
 import uuid
 from dataclasses import dataclass
-from datetime import timedelta
 
 from django.db.models import Q, QuerySet
-from django.utils import timezone
 
 from calls.models import CallSession
 
@@ -51,10 +49,10 @@ def call_partner_id(*, user, call_id: int) -> int | None:
     return callee_id if caller_id == user.pk else caller_id
 
 
-def calls_recent_for_user(*, user, days: int = 30) -> QuerySet[CallSession]:
-    """The user's calls (either side) of the last ``days`` days, newest first, unsliced so the
-    caller can add its own columns (the history reads them as plain rows)."""
-    since = timezone.now() - timedelta(days=days)
+def calls_since(*, user, since) -> QuerySet[CallSession]:
+    """The user's calls (either side) started at or after ``since``, newest first, unsliced so the
+    caller can add its own columns. ``user`` and ``since`` may be ``config.db.Param`` placeholders
+    (the history is a prepared query)."""
     return CallSession.objects.filter(_participant(user), started_at__gte=since).order_by("-started_at", "-id")
 
 

@@ -1,10 +1,13 @@
 """Reads of the ratings app: rating averages (used by matching) and the call history."""
 
+from datetime import timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import FilteredRelation, Q
+from django.db.models import DateTimeField, FilteredRelation, IntegerField, Q
+from django.utils import timezone
 
-from calls.selectors import calls_recent_for_user
+from calls.selectors import calls_since
+from config.db import Param, PreparedQuery
 from config.responses import iso_datetime
 from ratings.models import RatingSummary
 
@@ -38,23 +41,32 @@ HISTORY_DAYS = 30
 HISTORY_LIMIT = 50
 
 
-def call_history_recent(*, user) -> list[dict]:
-    """The user's calls of the last 30 days, newest first, at most 50, with the rating they gave,
-    as the response body's items (``CallHistoryItemSerializer`` documents them; a test holds the
-    two equal).
-
-    One query whatever the number of calls: the calls with both participants' public fields and
-    the user's rating joined in. Plain rows and dicts because this list is a hot path: model
-    instances for a call and two users per row, and a serializer per row, cost more than the query.
-    """
-    rows = (
-        calls_recent_for_user(user=user, days=HISTORY_DAYS)
+def _history_queryset():
+    user = Param("user", IntegerField())
+    return (
+        calls_since(user=user, since=Param("since", DateTimeField()))
         .annotate(given=FilteredRelation("ratings", condition=Q(ratings__rater=user)))
         .values_list(
             "id", "session_id", "started_at", "duration_seconds", "ended_at", "caller_id", "given__score",
             "caller__username", "caller__public_id", "callee__username", "callee__public_id",
         )[:HISTORY_LIMIT]
     )
+
+
+_history_query = PreparedQuery(_history_queryset)
+
+
+def call_history_recent(*, user) -> list[dict]:
+    """The user's calls of the last 30 days, newest first, at most 50, with the rating they gave,
+    as the response body's items (``CallHistoryItemSerializer`` documents them; a test holds the
+    two equal).
+
+    One prepared query (``config.db``) whatever the number of calls: the calls with both
+    participants' public fields and the user's rating joined in. Plain rows and dicts because
+    this list is a hot path: building the queryset, model instances for a call and two users per
+    row, and a serializer per row each cost more than running the query.
+    """
+    rows = _history_query.rows(user=user.pk, since=timezone.now() - timedelta(days=HISTORY_DAYS))
     history = []
     for (
         call_id, session_id, started_at, duration_seconds, ended_at, caller_id, my_rating,

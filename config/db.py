@@ -1,0 +1,67 @@
+"""Querysets compiled once per process, for the hot read paths.
+
+Django builds and compiles a queryset's SQL on every evaluation. For the lists the mobile app
+reads most (history, chat rooms, message pages), building and compiling the same query shape
+cost more CPU than PostgreSQL spent running it (docs/benchmarks.md). A ``PreparedQuery`` takes
+the queryset from a factory once, with ``Param`` placeholders where per-request values go,
+keeps the ORM's SQL and result converters, and then only binds values and runs it: same SQL,
+same types as ``values_list()``, on PostgreSQL and SQLite alike.
+"""
+
+from collections.abc import Callable
+
+from django.db import connections
+from django.db.models import Expression, Field, QuerySet
+
+
+class Param(Expression):
+    """A named placeholder in a ``PreparedQuery``; ``output_field`` prepares the bound value."""
+
+    def __init__(self, name: str, output_field: Field):
+        super().__init__(output_field=output_field)
+        self.name = name
+
+    def as_sql(self, compiler, connection):
+        return "%s", [self]
+
+    def __repr__(self) -> str:
+        return f"Param({self.name!r})"
+
+
+class PreparedQuery:
+    """``factory()`` returns a ``values_list()`` queryset whose per-request values are ``Param``s;
+    ``rows(**values)`` runs it with those values bound and returns its rows as tuples."""
+
+    def __init__(self, factory: Callable[[], QuerySet]):
+        self._factory = factory
+        self._compiled: dict[str, tuple] = {}
+
+    def _compile(self, alias: str) -> tuple:
+        compiled = self._compiled.get(alias)
+        if compiled is None:
+            compiler = self._factory().query.get_compiler(using=alias)
+            sql, params = compiler.as_sql()
+            converters = compiler.get_converters([column[0] for column in compiler.select[: compiler.col_count]])
+            compiled = self._compiled[alias] = (sql, tuple(params), tuple(converters.items()))
+        return compiled
+
+    def rows(self, *, using: str = "default", **values) -> list[tuple]:
+        connection = connections[using]
+        sql, template, converters = self._compile(using)
+        params = [
+            param.output_field.get_db_prep_value(values[param.name], connection) if isinstance(param, Param) else param
+            for param in template
+        ]
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            rows = cursor.fetchall()
+        if not converters:
+            return rows
+        converted = []
+        for row in rows:
+            row = list(row)
+            for position, (functions, expression) in converters:
+                for convert in functions:
+                    row[position] = convert(row[position], expression, connection)
+            converted.append(tuple(row))
+        return converted

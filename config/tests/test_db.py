@@ -1,0 +1,58 @@
+"""config.db.PreparedQuery: the ORM's SQL compiled once, run with new values, same rows as the ORM."""
+
+from datetime import timedelta
+
+import pytest
+from django.db.models import DateTimeField, IntegerField, Q
+from django.utils import timezone
+
+from accounts.models import User
+from config.db import Param, PreparedQuery
+from config.testing import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def _users_queryset(user_id, joined_since):
+    return (
+        User.objects.filter(Q(pk=user_id) | Q(date_joined__gte=joined_since), is_active=True)
+        .order_by("id")
+        .values_list("id", "public_id", "date_joined", "is_banned", "suspended_until")
+    )
+
+
+def test_rows_are_what_the_orm_gives_for_the_same_values():
+    old = UserFactory(date_joined=timezone.now() - timedelta(days=9), suspended_until=timezone.now())
+    recent = UserFactory(is_banned=True)
+    UserFactory(is_active=False)
+    since = timezone.now() - timedelta(days=1)
+    prepared = PreparedQuery(
+        lambda: _users_queryset(Param("user", IntegerField()), Param("since", DateTimeField()))
+    )
+
+    for user_id in (old.pk, recent.pk, 0):
+        assert prepared.rows(user=user_id, since=since) == list(_users_queryset(user_id, since))
+    assert [row[0] for row in prepared.rows(user=old.pk, since=since)] == [old.pk, recent.pk]
+
+
+def test_the_queryset_is_built_and_compiled_once(django_assert_num_queries):
+    built = []
+
+    def factory():
+        built.append(1)
+        return User.objects.filter(pk=Param("user", IntegerField())).values_list("username")
+
+    prepared = PreparedQuery(factory)
+    first, second = UserFactory(), UserFactory()
+
+    with django_assert_num_queries(2):
+        assert prepared.rows(user=first.pk) == [(first.username,)]
+        assert prepared.rows(user=second.pk) == [(second.username,)]
+    assert built == [1]
+
+
+def test_a_missing_value_is_an_error_not_a_wrong_query():
+    prepared = PreparedQuery(lambda: User.objects.filter(pk=Param("user", IntegerField())).values_list("id"))
+
+    with pytest.raises(KeyError):
+        prepared.rows()
