@@ -175,6 +175,29 @@ def test_rate_limit_counters_live_in_redis_and_are_shared(api_client, settings):
     assert api_client.get("/api/probe/").status_code == 429
 
 
+@pytest.mark.redis
+def test_concurrent_hits_on_one_redis_counter_count_exactly_and_the_window_expires(settings):
+    """The counter is created with its TTL and incremented in one round trip; racing first hits
+    must neither lose a count nor leave a counter without expiry."""
+    import uuid
+
+    import redis
+
+    from config.testing import run_together
+    from config.throttling import rate_limit_hit
+
+    ident = f"race-{uuid.uuid4().hex}"
+    states, errors = run_together([lambda: rate_limit_hit("probe", ident) for _ in range(12)])
+
+    assert errors == [None] * 12
+    assert sum(state.allowed for state in states) == 3
+    assert sorted(state.remaining for state in states) == [0] * 10 + [1, 2]
+    other = redis.Redis.from_url(settings.REDIS_URL)
+    [key] = other.scan_iter(f"*rl:probe:{ident}:*")
+    assert int(other.get(key)) == 12
+    assert 0 < other.ttl(key) <= 65
+
+
 def test_health_endpoints(api_client, db):
     assert api_client.get("/healthz").json() == {"status": "ok"}
     ready = api_client.get("/readyz")
