@@ -7,22 +7,33 @@ Identity rule (CONTRACT §7), applied to every payload through :class:`Viewer`:
 - profile photos are never shown in chat.
 """
 
+import functools
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from django.db import connection
-from django.db.models import IntegerField, Q
-from django.db.models.expressions import RawSQL
+from django.db.models import (
+    BigIntegerField,
+    BooleanField,
+    Count,
+    DateTimeField,
+    OuterRef,
+    Q,
+    Subquery,
+    UUIDField,
+    Value,
+)
+from django.db.models.functions import Coalesce
 from django.urls import reverse
-from rest_framework.fields import DateTimeField
+from rest_framework import fields
 
 from chat.models import ChatAttachment, ChatMember, ChatRoom, DisplayMode, Message, MessageType
+from config.db import Param, PreparedQuery
 from config.responses import iso_datetime, utc_timestamp
 
 # Earlier than any message, so an empty read cursor counts every message as unread.
 _BEFORE_EVERYTHING = datetime(2000, 1, 1, tzinfo=UTC)
-_iso = DateTimeField().to_representation
+_iso = fields.DateTimeField().to_representation
 
 
 def iso(moment: datetime | None) -> str | None:
@@ -71,22 +82,25 @@ def active_membership(*, user, room_id) -> ChatMember | None:
     )
 
 
-def room_viewer(*, user, room_id) -> Viewer | None:
-    """The caller as a viewer of the room if they sit there (not left), else None.
+# The type of ``ChatMember.user_id`` (the user model's primary key), for bound parameters.
+_USER_PK = ChatMember._meta.get_field("user").target_field
 
-    Reads three columns, no model instances: every message page and socket asks this first.
-    """
-    seat = next(
-        iter(
-            ChatMember.objects.filter(room_id=room_id, user=user, left_at__isnull=True)
-            .order_by()
-            .values_list("group", "display_name", "room__display_mode")[:1]
-        ),
-        None,
+# The caller's seat as a viewer: asked first by every message page and socket.
+_SEAT_VIEWER = PreparedQuery(
+    lambda: ChatMember.objects.filter(
+        room_id=Param("room_id", UUIDField()), user_id=Param("user_id", _USER_PK), left_at__isnull=True
     )
-    if seat is None:
+    .order_by()
+    .values_list("group", "display_name", "room__display_mode")[:1]
+)
+
+
+def room_viewer(*, user, room_id) -> Viewer | None:
+    """The caller as a viewer of the room if they sit there (not left), else None."""
+    rows = _SEAT_VIEWER.rows(room_id=room_id, user_id=user.pk)
+    if not rows:
         return None
-    group, display_name, display_mode = seat
+    group, display_name, display_mode = rows[0]
     return Viewer(
         user_public_id=str(user.public_id), group=group, display_name=display_name, display_mode=display_mode
     )
@@ -131,38 +145,36 @@ def message_evidence(*, reporter, message_id) -> dict | None:
 
 # --- room list ------------------------------------------------------------------------------
 
-def _counts_sql(template: str, *params) -> RawSQL:
-    """A correlated count for each outer ``ChatMember`` row (``seat``), in portable SQL.
-
-    Written out because the ORM's subqueries took ~1 ms of Python to build and compile per
-    room-list request, more than the rest of the request; the SQL is what the ORM generated
-    (same plan, served by ``chat_message_room_order_idx``) and runs on PostgreSQL and SQLite.
-    """
-    quote = connection.ops.quote_name
-    names = {
-        "seat": quote(ChatMember._meta.db_table),
-        "members": quote(ChatMember._meta.db_table),
-        "messages": quote(Message._meta.db_table),
-    }
-    return RawSQL(template.format(**names), params, output_field=IntegerField())
-
-
-def _unread_count_sql() -> RawSQL:
-    """Messages of others (system messages included) after the seat's read cursor, in
-    (created_at, seq) order; an empty cursor counts every message."""
-    return _counts_sql(
-        "SELECT COUNT(*) FROM {messages} m WHERE m.room_id = {seat}.room_id"
-        " AND (m.sender_id IS NULL OR m.sender_id <> {seat}.id)"
-        " AND (m.created_at > COALESCE({seat}.last_read_message_created_at, %s)"
-        " OR (m.created_at = {seat}.last_read_message_created_at AND m.seq > {seat}.last_read_message_seq))",
-        connection.ops.adapt_datetimefield_value(_BEFORE_EVERYTHING),
+def _after_read_cursor() -> Q:
+    """Messages later in (created_at, seq) order than the outer member's read cursor."""
+    cursor_at = OuterRef("last_read_message_created_at")
+    return Q(created_at__gt=Coalesce(cursor_at, Value(_BEFORE_EVERYTHING))) | Q(
+        created_at=cursor_at, seq__gt=OuterRef("last_read_message_seq")
     )
 
 
-def _active_members_count_sql() -> RawSQL:
-    return _counts_sql(
-        "SELECT COUNT(*) FROM {members} other WHERE other.room_id = {seat}.room_id AND other.left_at IS NULL"
+def _unread_count_subquery() -> Coalesce:
+    """Messages of others (system messages included) after the member's read cursor."""
+    unread = (
+        Message.objects.filter(_after_read_cursor(), room=OuterRef("room_id"))
+        .exclude(sender=OuterRef("pk"))
+        .order_by()
+        .values("room")
+        .annotate(n=Count("seq"))
+        .values("n")
     )
+    return Coalesce(Subquery(unread), 0)
+
+
+def _active_members_count_subquery() -> Coalesce:
+    members = (
+        ChatMember.objects.filter(room=OuterRef("room_id"), left_at__isnull=True)
+        .order_by()
+        .values("room")
+        .annotate(n=Count("id"))
+        .values("n")
+    )
+    return Coalesce(Subquery(members), 0)
 
 
 # The room list's columns: the seat's room, its counts and its newest message (``last_message``).
@@ -174,21 +186,36 @@ _ROOM_LIST_COLUMNS = (
 )
 
 
+def _room_list_query(*, by_activity: bool) -> PreparedQuery:
+    def seats():
+        seats = ChatMember.objects.filter(user_id=Param("user_id", _USER_PK), left_at__isnull=True)
+        if by_activity:
+            seats = seats.filter(room__is_active=Param("is_active", BooleanField()))
+        return (
+            seats.order_by()
+            .annotate(unread_count=_unread_count_subquery(), members_count=_active_members_count_subquery())
+            .values_list(*_ROOM_LIST_COLUMNS)
+        )
+
+    return PreparedQuery(seats)
+
+
+_ROOMS_ALL = _room_list_query(by_activity=False)
+_ROOMS_BY_ACTIVITY = _room_list_query(by_activity=True)
+
+
 def room_list(*, user, is_active: bool | None) -> list[dict]:
     """The caller's rooms (seats not left), newest activity first, as the room list's items.
 
-    One SQL statement whatever the number of rooms: the newest message is joined through
-    ``ChatRoom.last_message``; the unread and member counts are correlated subqueries. Rows are
-    plain columns, sorted here (a caller sits in few rooms), and no user of any group is named.
+    One SQL statement whatever the number of rooms, compiled once per process: the newest
+    message is joined through ``ChatRoom.last_message``; the unread and member counts are
+    correlated subqueries. Rows are plain columns, sorted here (a caller sits in few rooms),
+    and no user of any group is named.
     """
-    seats = ChatMember.objects.filter(user=user, left_at__isnull=True)
-    if is_active is not None:
-        seats = seats.filter(room__is_active=is_active)
-    rows = (
-        seats.order_by()
-        .annotate(unread_count=_unread_count_sql(), members_count=_active_members_count_sql())
-        .values_list(*_ROOM_LIST_COLUMNS)
-    )
+    if is_active is None:
+        rows = _ROOMS_ALL.rows(user_id=user.pk)
+    else:
+        rows = _ROOMS_BY_ACTIVITY.rows(user_id=user.pk, is_active=is_active)
     items = []
     for (
         room_id, room_name, display_mode, room_is_active, created_at, members_count, unread,
@@ -219,9 +246,15 @@ def room_list(*, user, is_active: bool | None) -> list[dict]:
     return [item for _, item in items]
 
 
+_UNREAD_COUNT = PreparedQuery(
+    lambda: ChatMember.objects.filter(pk=Param("member_id", UUIDField()))
+    .annotate(unread=_unread_count_subquery())
+    .values_list("unread")
+)
+
+
 def unread_count(*, member: ChatMember) -> int:
-    counts = ChatMember.objects.filter(pk=member.pk).annotate(unread=_unread_count_sql())
-    return counts.values_list("unread", flat=True)[0]
+    return _UNREAD_COUNT.rows(member_id=member.pk)[0][0]
 
 
 # --- room details ---------------------------------------------------------------------------
@@ -322,6 +355,20 @@ _PAGE_COLUMNS = (
 )
 
 
+@functools.cache
+def _page_query(limit: int, *, before: bool) -> PreparedQuery:
+    """The page's statement for one page size, from the newest message or before a cursor."""
+
+    def page():
+        queryset = Message.objects.filter(room_id=Param("room_id", UUIDField()))
+        if before:
+            created_at, seq = Param("created_at", DateTimeField()), Param("seq", BigIntegerField())
+            queryset = queryset.filter(Q(created_at__lt=created_at) | Q(created_at=created_at, seq__lt=seq))
+        return queryset.order_by("-created_at", "-seq").values_list(*_PAGE_COLUMNS)[: limit + 1]
+
+    return PreparedQuery(page)
+
+
 def messages_page(*, room_id, limit: int, before: Message | None) -> MessagesPage:
     """The ``limit`` newest messages older than ``before`` in (created_at, seq) order.
 
@@ -329,12 +376,10 @@ def messages_page(*, room_id, limit: int, before: Message | None) -> MessagesPag
     several share a ``created_at``. ``next_cursor`` is the oldest returned message's id when
     older ones remain. The facts are those of :func:`message_fact`.
     """
-    queryset = Message.objects.filter(room_id=room_id)
-    if before is not None:
-        queryset = queryset.filter(
-            Q(created_at__lt=before.created_at) | Q(created_at=before.created_at, seq__lt=before.seq)
-        )
-    rows = list(queryset.order_by("-created_at", "-seq").values_list(*_PAGE_COLUMNS)[: limit + 1])
+    if before is None:
+        rows = _page_query(limit, before=False).rows(room_id=room_id)
+    else:
+        rows = _page_query(limit, before=True).rows(room_id=room_id, created_at=before.created_at, seq=before.seq)
     has_more = len(rows) > limit
     rows = rows[:limit]
     rows.reverse()
