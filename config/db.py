@@ -9,6 +9,7 @@ same types as ``values_list()``, on PostgreSQL and SQLite alike.
 """
 
 from collections.abc import Callable
+from datetime import UTC
 
 from django.db import connections
 from django.db.models import Expression, Field, QuerySet
@@ -65,3 +66,33 @@ class PreparedQuery:
                     row[position] = convert(row[position], expression, connection)
             converted.append(tuple(row))
         return converted
+
+
+def use_compiled_timestamptz_loader(sender, connection, **kwargs) -> None:
+    """``connection_created`` receiver: PostgreSQL ``timestamptz`` values parsed by psycopg's C
+    loader instead of Django's Python subclass of the Python one (3.7 → 0.6 µs a value; a page
+    of 50 calls has 100). Only where the two agree: ``USE_TZ`` with a UTC connection, which
+    Django has just set up, so the C loader returns UTC datetimes as Django's does."""
+    if connection.vendor != "postgresql" or connection.timezone_name != "UTC":
+        return
+    from psycopg import adapters
+    from psycopg.adapt import Loader
+    from psycopg.pq import Format
+
+    oid = adapters.types["timestamptz"].oid
+    compiled = adapters.get_loader(oid, Format.TEXT)
+    if compiled.__module__.startswith("psycopg."):
+        return  # no C implementation installed: keep Django's loader
+
+    class UtcTimestamptzLoader(Loader):
+        # Django's cursors compare this with the connection's zone before reusing the loader.
+        timezone = UTC
+
+        def __init__(self, oid, context=None):
+            super().__init__(oid, context)
+            self._compiled = compiled(oid, context)
+
+        def load(self, data):
+            return self._compiled.load(data)
+
+    connection.connection.adapters.register_loader(oid, UtcTimestamptzLoader)

@@ -56,3 +56,28 @@ def test_a_missing_value_is_an_error_not_a_wrong_query():
 
     with pytest.raises(KeyError):
         prepared.rows()
+
+
+@pytest.mark.postgres
+def test_postgresql_timestamps_come_back_as_django_gives_them():
+    from datetime import UTC, datetime
+
+    from django.db import connection
+    from django.db.backends.postgresql.psycopg_any import register_tzloader
+
+    literals = ["2026-11-22 23:15:18.123456+00", "2024-02-29 00:00:00+09", "1970-01-01 00:00:00.000001-03:30"]
+    query = "SELECT " + ", ".join(f"'{literal}'::timestamptz" for literal in literals)
+    with connection.cursor() as cursor:
+        cursor.execute(query)
+        compiled = cursor.fetchone()
+        register_tzloader(UTC, cursor.cursor)
+        cursor.execute(query)
+        by_django = cursor.fetchone()
+
+    assert connection.connection.adapters.get_loader(1184, 0).__name__ == "UtcTimestamptzLoader"
+    assert compiled == by_django == (
+        datetime(2026, 11, 22, 23, 15, 18, 123456, tzinfo=UTC),
+        datetime(2024, 2, 28, 15, 0, tzinfo=UTC),
+        datetime(1970, 1, 1, 3, 30, 0, 1, tzinfo=UTC),
+    )
+    assert all(value.tzinfo is UTC for value in compiled + by_django)
