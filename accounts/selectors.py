@@ -1,30 +1,28 @@
 import uuid
-from functools import cache
 
-from django.db import connection
+from django.db.models import UUIDField
 
 from accounts.models import User
+from config.db import Param, PreparedQuery
 from config.errors import AccountBanned, AccountSuspended, ApiError
 from config.responses import utc_timestamp
 
-_PUBLIC_ID = User._meta.get_field("public_id")
-
-
-@cache
-def _user_by_public_id_sql() -> str:
-    sql, _params = User.objects.filter(public_id=uuid.UUID(int=0)).query.sql_with_params()
-    return sql
+_USER_COLUMNS = [field.attname for field in User._meta.concrete_fields]
+_user_by_public_id = PreparedQuery(
+    lambda: User.objects.filter(public_id=Param("public_id", UUIDField())).values_list(*_USER_COLUMNS)
+)
 
 
 def user_by_public_id(public_id: uuid.UUID) -> User | None:
     """The user a token names (any state), or ``None``.
 
-    Every authenticated request and socket runs this lookup, so the ORM compiles its SQL once
-    per process and it runs as a raw query of the same model: recompiling a SELECT of every
-    user column on each request cost more CPU than the rest of the lookup (270 → 160 µs).
+    Every authenticated request and socket runs this lookup, so it is a prepared query
+    (``config.db``) turned into the model directly: building and compiling a SELECT of every
+    user column, and reading it back through a queryset, cost more CPU than the rest of the
+    request's authentication (270 → 90 µs).
     """
-    param = _PUBLIC_ID.get_db_prep_value(public_id, connection)
-    return next(iter(User.objects.raw(_user_by_public_id_sql(), [param])), None)
+    rows = _user_by_public_id.rows(public_id=public_id)
+    return User.from_db("default", _USER_COLUMNS, rows[0]) if rows else None
 
 
 def account_sanction_error(user) -> ApiError | None:
