@@ -1,6 +1,7 @@
 """Request validation and response shapes. Output serializers read facts from ``chat.selectors``
-and a ``viewer`` (``chat.selectors.Viewer``) in their context, which decides whose identity shows;
-the chat consumer renders its frames with the same serializers."""
+and a ``viewer`` (``chat.selectors.Viewer``) in their context, which decides whose identity shows.
+Message pages and the chat consumer's message frames are built by ``message_output``, a plain-dict
+twin of ``ChatMessageOutputSerializer`` that the tests hold equal to it."""
 
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
