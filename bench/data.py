@@ -36,3 +36,14 @@ def write_json(path: Path, payload) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(payload))
     return path
+
+
+def set_last_messages() -> None:
+    """Points every room at its newest message, as the chat services keep ``ChatRoom.last_message``
+    (``bulk_create`` bypasses them, and the room list reads that column)."""
+    from django.db.models import OuterRef, Subquery
+
+    from chat.models import ChatRoom, Message
+
+    newest = Message.objects.filter(room=OuterRef("pk")).order_by("-created_at", "-seq").values("seq")[:1]
+    ChatRoom.objects.update(last_message=Subquery(newest))

@@ -28,7 +28,7 @@ def build(rooms_count: int) -> list[list[str]]:
     """Rooms of 8 members (4 + 4, half blind); each member's socket path with its token."""
     from django.utils import timezone
 
-    from bench.data import access_token, make_users
+    from bench.data import access_token, make_users, set_last_messages
     from chat.models import ChatMember, ChatRoom, Message
 
     rng = random.Random(5)
@@ -53,6 +53,7 @@ def build(rooms_count: int) -> list[list[str]]:
         (Message(room=room, message_type="system", content="매칭이 성사되었습니다!", created_at=now) for room in rooms),
         batch_size=5000,
     )
+    set_last_messages()
     return [
         [f"/ws/matching/chats/{room.id}?token={access_token(users[index * MEMBERS + seat])}" for seat in range(MEMBERS)]
         for index, room in enumerate(rooms)

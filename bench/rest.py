@@ -48,7 +48,7 @@ def build(*, smoke: bool) -> dict:
     from django.db import connection
     from django.utils import timezone
 
-    from bench.data import make_users
+    from bench.data import make_users, set_last_messages
     from chat.models import ChatMember, ChatRoom, Message
     from ratings.models import RatingSummary
 
@@ -93,6 +93,7 @@ def build(*, smoke: bool) -> dict:
                 created_at=now - timedelta(hours=20) + timedelta(seconds=n),
             ))
     Message.objects.bulk_create(messages, batch_size=5000)
+    set_last_messages()
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
     return {"me": me, "small": small, "room_id": str(rooms[0].id)}
