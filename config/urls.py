@@ -21,17 +21,29 @@ urlpatterns = [
         SpectacularSwaggerView.as_view(url_name="schema", authentication_classes=[], permission_classes=[]),
         name="swagger-ui",
     ),
-    # Random calls: bare bodies, trailing slashes as the seed writes them.
-    path("api/", include("accounts.urls")),
-    path("api/", include("matching.urls")),
-    path("api/", include("gems.urls")),
-    path("api/", include("calls.urls")),
-    path("api/", include("ratings.urls")),
     # Group blind dates: enveloped bodies, seed paths without a trailing slash (one accepted too).
-    path("api/v1/", include("verification.urls")),
-    path("api/v1/", include("pools.urls")),
-    path("api/v1/", include("chat.urls")),
-    path("api/v1/", include("moderation.urls")),
+    # Before the "api/" routes, which would otherwise be tried first and fail for every /api/v1/
+    # request; hottest app first (URL resolution walks the patterns in order).
+    path(
+        "api/v1/",
+        include([
+            path("", include("chat.urls")),
+            path("", include("pools.urls")),
+            path("", include("verification.urls")),
+            path("", include("moderation.urls")),
+        ]),
+    ),
+    # Random calls: bare bodies, trailing slashes as the seed writes them.
+    path(
+        "api/",
+        include([
+            path("", include("accounts.urls")),
+            path("", include("matching.urls")),
+            path("", include("calls.urls")),
+            path("", include("ratings.urls")),
+            path("", include("gems.urls")),
+        ]),
+    ),
     # A browser client for developers and QA (plain HTML and JavaScript).
     path("playground/", include("playground.urls")),
 ]
