@@ -207,6 +207,10 @@ class Server:
         """Resident memory of the server and its child processes (granian runs a worker child)."""
         return sum(_rss(pid) for pid in [self.process.pid, *_descendants(self.process.pid)])
 
+    def cpu_seconds(self) -> float:
+        """CPU time (user + system) the server and its child processes have used so far."""
+        return sum(_cpu_seconds(pid) for pid in [self.process.pid, *_descendants(self.process.pid)])
+
     def stop(self) -> None:
         if self.process.poll() is None:
             os.killpg(self.process.pid, signal.SIGTERM)
@@ -222,6 +226,14 @@ class Server:
 
     def __exit__(self, *exc):
         self.stop()
+
+
+def _cpu_seconds(pid: int) -> float:
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def _rss(pid: int) -> int:

@@ -122,6 +122,7 @@ async def http_closed_loop(args) -> dict:
     measure_from = start + args.warmup
     stop_at = measure_from + args.duration
     counted = [0]
+    sent_in_all = [0]
 
     async def worker(index: int) -> None:
         conn = _Connection(url.hostname, url.port)
@@ -133,6 +134,7 @@ async def http_closed_loop(args) -> dict:
                     return
                 status, _ = await conn.request(raw)
                 done = PERF()
+                sent_in_all[0] += 1
                 if sent >= measure_from:
                     latencies.append(done - sent)
                     statuses[status] += 1
@@ -145,6 +147,7 @@ async def http_closed_loop(args) -> dict:
     ok = sum(count for status, count in statuses.items() if 200 <= status < 300)
     return {
         "requests": sum(statuses.values()),
+        "requests_with_warmup": sent_in_all[0],
         "ok": ok,
         "statuses": {str(k): v for k, v in sorted(statuses.items())},
         "seconds": round(elapsed, 3),

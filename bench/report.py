@@ -173,13 +173,20 @@ def summary(*, smoke: bool) -> str:
 def _rest_section(rest: dict) -> str:
     rows = []
     for name, row in rest["rows"].items():
-        rows.append([f"`{name}`", row["rps"], row["p50_ms"], row["p99_ms"], f"{rest['ratios'][name]:.0%}"])
+        per_round = " / ".join(f"{ratio:.0%}" for ratio in rest["round_ratios"].get(name, []))
+        ratio = f"{rest['ratios'][name]:.0%}" if name in rest["ratios"] else "baseline"
+        rows.append([f"`{name}`", row["rps"], row["p50_ms"], row["p99_ms"], row["server_cpu_ms"], ratio, per_round])
     counts = rest["query_counts"]
     return "\n\n".join([
         f"Server: {rest['server']}, one process; {rest['concurrency']} keep-alive connections from the load "
-        f"process, {rest['duration_s']:.0f} s per endpoint after a 1 s warm-up. The baseline is the mean of the bare "
-        f"view measured first and last ({_fmt(rest['baseline_rps'])} req/s).",
-        _table(["endpoint", "req/s", "p50 ms", "p99 ms", "vs bare"], rows),
+        f"process; {rest['rounds']} rounds, each the bare view then every endpoint, {rest['duration_s']:g} s "
+        f"each after a {rest['warmup_s']:.1f} s warm-up, and the bare view once more at the end. An endpoint's "
+        "ratio in a round is against the mean of the bare runs just before and after it; the table gives "
+        "medians over the rounds (the bare view's median: "
+        f"{_fmt(rest['baseline_rps'])} req/s). Server CPU is the server process's user + system time per "
+        "request, warm-up included: the cost that bounds one process's throughput, and steadier than req/s "
+        "on a shared host.",
+        _table(["endpoint", "req/s", "p50 ms", "p99 ms", "server CPU ms/request", "vs bare", "per round"], rows),
         "Queries per request (counted in-process, at two data sizes):",
         _table(["request", "queries"], [[name, count] for name, count in counts.items()]),
     ])

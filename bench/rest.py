@@ -3,10 +3,11 @@ same run, load from a separate process (``bench/loadgen.py http``).
 
 Endpoints: ``GET /api/user/profile/``, ``GET /api/history/recent/`` (50 calls),
 ``GET /api/v1/matching/chats`` (20 rooms), ``GET .../messages?limit=50`` (a room of 1,000
-messages), and ``/bench/bare/`` measured first and last (the baseline is their mean, so drift
-shows). Query counts are counted in-process for two data sizes to show they do not grow.
+messages), in interleaved rounds with ``/bench/bare/`` (see ``main``), with the server process's
+CPU time per request. Query counts are counted in-process for two data sizes to show they do not
+grow.
 
-    .venv/bin/python -m bench.rest [--smoke] [--server NAME]
+    .venv/bin/python -m bench.rest [--smoke] [--server NAME] [--rounds N]
 """
 
 import argparse
@@ -125,12 +126,20 @@ def query_counts(me, small, room_id) -> dict:
     }
 
 
+def _median(values: list[float]) -> float:
+    ordered = sorted(values)
+    middle = len(ordered) // 2
+    return ordered[middle] if len(ordered) % 2 else (ordered[middle - 1] + ordered[middle]) / 2
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--smoke", action="store_true")
     parser.add_argument("--server", default=common.PRODUCTION_SERVER)
+    parser.add_argument("--rounds", type=int, default=None)
     args = parser.parse_args()
-    duration, warmup, concurrency = (5.0, 1.0, 16) if not args.smoke else (0.5, 0.2, 4)
+    duration, warmup, concurrency, rounds = (3.0, 0.5, 16, 3) if not args.smoke else (0.5, 0.2, 4, 1)
+    rounds = args.rounds or rounds
     redis_db = 10
     with common.bench_database("rest") as db:
         common.setup_django(db, redis_db)
@@ -144,33 +153,60 @@ def main() -> None:
         tokens = common.work_dir() / "rest-tokens.json"
         tokens.write_text(f'["{access_token(data["me"])}"]')
         endpoints = [
-            ("bare (before)", "/bench/bare/"),
             ("profile", "/api/user/profile/"),
             ("history", "/api/history/recent/"),
             ("chats", "/api/v1/matching/chats"),
             ("messages?limit=50", f"/api/v1/matching/chats/{data['room_id']}/messages?limit=50"),
-            ("bare (after)", "/bench/bare/"),
         ]
-        rows = {}
+        # Rounds of (bare, every endpoint), and the bare view once more at the end: each endpoint's
+        # ratio in a round is against the mean of the bare runs just before and after that round,
+        # and the figures are the median over rounds, so a slow or fast spell of the shared host
+        # moves both sides of a ratio together.
+        plan = [(k, name, path) for k in range(rounds) for name, path in [("bare", "/bench/bare/"), *endpoints]]
+        plan.append((rounds, "bare", "/bench/bare/"))
+        runs: dict[str, list[dict]] = {}
         with common.Server(args.server, common.django_env(db, redis_db)) as server:
-            for name, path in endpoints:
-                rows[name] = common.run_load([
+            for round_index, name, path in plan:
+                cpu_before = server.cpu_seconds()
+                row = common.run_load([
                     "http", "--url", server.base + path, "--tokens-file", str(tokens),
                     "--concurrency", str(concurrency), "--duration", str(duration), "--warmup", str(warmup),
                 ])
-                print(f"rest {name}: {rows[name]['rps']} req/s p50 {rows[name]['p50_ms']} ms "
-                      f"p99 {rows[name]['p99_ms']} ms {rows[name]['statuses']}", flush=True)
-        bad = {name: row["statuses"] for name, row in rows.items() if row["ok"] != row["requests"]}
+                row["server_cpu_ms"] = round(
+                    1000 * (server.cpu_seconds() - cpu_before) / max(1, row["requests_with_warmup"]), 3
+                )
+                row["round"] = round_index
+                runs.setdefault(name, []).append(row)
+                print(f"rest round {round_index} {name}: {row['rps']} req/s p50 {row['p50_ms']} ms "
+                      f"p99 {row['p99_ms']} ms server CPU {row['server_cpu_ms']} ms/request {row['statuses']}",
+                      flush=True)
+        bad = {name: [row["statuses"] for row in rows] for name, rows in runs.items()
+               if any(row["ok"] != row["requests"] for row in rows)}
         if bad:
             sys.exit(f"rest: non-2xx answers {bad}")
-    baseline = (rows["bare (before)"]["rps"] + rows["bare (after)"]["rps"]) / 2
+    bare_rps = [row["rps"] for row in runs["bare"]]
+    round_ratios = {
+        name: [rows[k]["rps"] / ((bare_rps[k] + bare_rps[k + 1]) / 2) for k in range(rounds)]
+        for name, rows in runs.items() if name != "bare"
+    }
+    rows = {
+        name: {
+            field: round(_median([row[field] for row in name_runs]), 3)
+            for field in ("rps", "p50_ms", "p99_ms", "server_cpu_ms")
+        }
+        for name, name_runs in runs.items()
+    }
     result = {
         "server": args.server,
         "concurrency": concurrency,
         "duration_s": duration,
-        "baseline_rps": round(baseline, 1),
+        "warmup_s": warmup,
+        "rounds": rounds,
+        "baseline_rps": round(_median(bare_rps), 1),
         "rows": rows,
-        "ratios": {name: round(row["rps"] / baseline, 3) for name, row in rows.items()},
+        "runs": runs,
+        "round_ratios": {name: [round(ratio, 3) for ratio in ratios] for name, ratios in round_ratios.items()},
+        "ratios": {name: round(_median(ratios), 3) for name, ratios in round_ratios.items()},
         "query_counts": counts,
         "load_average": common.load_average(),
     }
