@@ -369,6 +369,24 @@ def _page_query(limit: int, *, before: bool) -> PreparedQuery:
     return PreparedQuery(page)
 
 
+# The caller's seat, joined to every row of the newest page (one seat per user and room, so no
+# row repeats): the page and the membership check in one statement.
+_VIEWER_COLUMNS = ("room__members__group", "room__members__display_name", "room__display_mode")
+
+
+@functools.cache
+def _newest_page_with_viewer_query(limit: int) -> PreparedQuery:
+    return PreparedQuery(
+        lambda: Message.objects.filter(
+            room_id=Param("room_id", UUIDField()),
+            room__members__user_id=Param("user_id", _USER_PK),
+            room__members__left_at__isnull=True,
+        )
+        .order_by("-created_at", "-seq")
+        .values_list(*_PAGE_COLUMNS, *_VIEWER_COLUMNS)[: limit + 1]
+    )
+
+
 def messages_page(*, room_id, limit: int, before: Message | None) -> MessagesPage:
     """The ``limit`` newest messages older than ``before`` in (created_at, seq) order.
 
@@ -380,6 +398,26 @@ def messages_page(*, room_id, limit: int, before: Message | None) -> MessagesPag
         rows = _page_query(limit, before=False).rows(room_id=room_id)
     else:
         rows = _page_query(limit, before=True).rows(room_id=room_id, created_at=before.created_at, seq=before.seq)
+    return _page_from_rows(room_id, rows, limit)
+
+
+def newest_messages_for(*, user, room_id, limit: int) -> tuple[Viewer, MessagesPage] | None:
+    """The room's newest page (as :func:`messages_page`) and the caller as its viewer, or ``None``
+    when the caller does not sit in the room. The first page is what every room screen opens
+    with, so the seat comes with the page in one statement; only an empty room asks again."""
+    rows = _newest_page_with_viewer_query(limit).rows(room_id=room_id, user_id=user.pk)
+    if not rows:
+        viewer = room_viewer(user=user, room_id=room_id)
+        return None if viewer is None else (viewer, MessagesPage(messages=[], has_more=False, next_cursor=None))
+    group, display_name, display_mode = rows[0][-len(_VIEWER_COLUMNS):]
+    viewer = Viewer(
+        user_public_id=str(user.public_id), group=group, display_name=display_name, display_mode=display_mode
+    )
+    return viewer, _page_from_rows(room_id, rows, limit)
+
+
+def _page_from_rows(room_id, rows: list[tuple], limit: int) -> MessagesPage:
+    """A page from rows that start with ``_PAGE_COLUMNS``, newest first, up to ``limit + 1``."""
     has_more = len(rows) > limit
     rows = rows[:limit]
     rows.reverse()
@@ -406,7 +444,7 @@ def messages_page(*, room_id, limit: int, before: Message | None) -> MessagesPag
         }
         for (
             seq, message_id, message_type, content, created_at,
-            sender_name, sender_group, sender_public_id,
+            sender_name, sender_group, sender_public_id, *_viewer,
         ) in rows
     ]
     return MessagesPage(

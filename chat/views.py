@@ -2,6 +2,7 @@ from django.http import FileResponse
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework.exceptions import ValidationError
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.views import APIView
 
@@ -87,18 +88,32 @@ class ChatMessagesApi(APIView):
         },
     )
     def get(self, request, room_id):
+        query = serializers.ChatMessagesQuerySerializer(data=request.query_params)
+        if not query.is_valid():
+            # Someone outside the room learns nothing about it, not even from a bad query.
+            self._viewer(request, room_id)
+            raise ValidationError(query.errors)
+        limit = query.validated_data["limit"]
+        if "before" not in query.validated_data:
+            # The first page (what opening a room asks for) and the seat check in one query.
+            found = selectors.newest_messages_for(user=request.user, room_id=room_id, limit=limit)
+            if found is None:
+                raise RoomNotFound()
+            viewer, page = found
+            return v1_response(serializers.messages_page_output(viewer, page))
+        viewer = self._viewer(request, room_id)
+        before = selectors.message_in_room(room_id=room_id, message_id=query.validated_data["before"])
+        if before is None:
+            raise ValidationFailed(details={"before": [_("No such message in this room.")]})
+        page = selectors.messages_page(room_id=room_id, limit=limit, before=before)
+        return v1_response(serializers.messages_page_output(viewer, page))
+
+    @staticmethod
+    def _viewer(request, room_id):
         viewer = selectors.room_viewer(user=request.user, room_id=room_id)
         if viewer is None:
             raise RoomNotFound()
-        query = serializers.ChatMessagesQuerySerializer(data=request.query_params)
-        query.is_valid(raise_exception=True)
-        before = None
-        if "before" in query.validated_data:
-            before = selectors.message_in_room(room_id=room_id, message_id=query.validated_data["before"])
-            if before is None:
-                raise ValidationFailed(details={"before": [_("No such message in this room.")]})
-        page = selectors.messages_page(room_id=room_id, limit=query.validated_data["limit"], before=before)
-        return v1_response(serializers.messages_page_output(viewer, page))
+        return viewer
 
     @extend_schema(
         operation_id="chat_message_send",

@@ -116,6 +116,41 @@ def test_history_is_404_for_strangers_and_leavers(blind_room, auth_client, user_
     assert api_client.get(blind_room.url("/messages")).status_code == 401
 
 
+def test_a_stranger_with_a_bad_query_still_gets_404(blind_room, auth_client, user_factory):
+    response = auth_client(user_factory()).get(blind_room.url("/messages"), {"limit": "ten"})
+    assert response.status_code == 404
+    assert response.json()["error"]["code"] == "NOT_FOUND"
+
+
+def test_the_first_page_and_the_seat_check_are_one_query(blind_room, auth_client, django_assert_num_queries):
+    add_messages(blind_room.id, blind_room.a[0], [f"x{i}" for i in range(60)])
+    client = auth_client(blind_room.b[1])
+
+    # Authentication (1), the page with the caller's seat joined (1).
+    with django_assert_num_queries(2):
+        first = client.get(blind_room.url("/messages"), {"limit": 50}).json()["data"]
+    # Authentication, the seat, the cursor message, the page.
+    with django_assert_num_queries(4):
+        older = client.get(blind_room.url("/messages"), {"limit": 50, "before": first["next_cursor"]}).json()["data"]
+
+    assert len(first["messages"]) == 50 and first["has_more"] is True
+    assert len(older["messages"]) == 11 and older["has_more"] is False
+    # The other group, in a blind room: its members' ids stay hidden on both pages.
+    assert {m["sender_id"] for m in first["messages"] + older["messages"]} == {None}
+
+
+def test_a_room_without_messages_is_an_empty_page_for_members_and_404_for_others(
+    blind_room, auth_client, user_factory
+):
+    Message.objects.filter(room_id=blind_room.id).delete()
+    ChatRoom.objects.filter(pk=blind_room.id).update(last_message=None)
+
+    page = auth_client(blind_room.a[0]).get(blind_room.url("/messages")).json()["data"]
+
+    assert page == {"messages": [], "has_more": False, "next_cursor": None}
+    assert auth_client(user_factory()).get(blind_room.url("/messages")).status_code == 404
+
+
 # --- sending ----------------------------------------------------------------------------------
 
 def test_send_stores_then_broadcasts_the_message(blind_room, auth_client, sent_events, django_capture_on_commit_callbacks):
