@@ -211,6 +211,32 @@ def test_a_sanction_bites_on_the_next_request_with_an_old_token(api_client, user
     assert api_client.post(REFRESH, {"refresh": pair["refresh"]}, format="json").status_code == 403
 
 
+def test_an_access_token_already_seen_still_expires_on_time(api_client, user, time_machine):
+    time_machine.move_to("2026-11-22T12:00:00Z", tick=False)
+    bearer(api_client, login(api_client, user.username).json()["access"])
+    assert api_client.get(PROFILE).status_code == 200
+
+    time_machine.move_to("2026-11-22T12:14:30Z", tick=False)
+    assert api_client.get(PROFILE).status_code == 200
+    time_machine.move_to("2026-11-22T12:15:01Z", tick=False)
+    response = api_client.get(PROFILE)
+
+    assert response.status_code == 401
+    assert response.json()["error"]["code"] == "TOKEN_INVALID"
+
+
+def test_a_tampered_copy_of_a_token_already_seen_is_refused(api_client, user):
+    access = login(api_client, user.username).json()["access"]
+    bearer(api_client, access)
+    assert api_client.get(PROFILE).status_code == 200
+    header, payload, signature = access.split(".")
+    forged = ".".join([header, payload, signature[:-4] + ("AAAA" if signature[-4:] != "AAAA" else "BBBB")])
+
+    bearer(api_client, forged)
+
+    assert api_client.get(PROFILE).json()["error"]["code"] == "TOKEN_INVALID"
+
+
 def test_an_access_token_whose_user_is_inactive_or_gone_is_refused(api_client, user_factory):
     inactive, deleted = user_factory(), user_factory()
     inactive_access = login(api_client, inactive.username).json()["access"]
