@@ -197,7 +197,7 @@ def _room_list_query(*, by_activity: bool) -> PreparedQuery:
             .values_list(*_ROOM_LIST_COLUMNS)
         )
 
-    return PreparedQuery(seats)
+    return PreparedQuery(seats, uuids_as_text=True)
 
 
 _ROOMS_ALL = _room_list_query(by_activity=False)
@@ -224,14 +224,14 @@ def room_list(*, user, is_active: bool | None) -> list[dict]:
         last_message = None
         if message_id is not None:
             last_message = {
-                "message_id": str(message_id),
+                "message_id": message_id,
                 "content": content,
                 "sender_name": sender_name,
                 "message_type": message_type,
                 "created_at": iso_datetime(message_created_at),
             }
         item = {
-            "room_id": str(room_id),
+            "room_id": room_id,
             "room_name": room_name,
             "display_mode": display_mode,
             "is_active": room_is_active,
@@ -366,7 +366,7 @@ def _page_query(limit: int, *, before: bool) -> PreparedQuery:
             queryset = queryset.filter(Q(created_at__lt=created_at) | Q(created_at=created_at, seq__lt=seq))
         return queryset.order_by("-created_at", "-seq").values_list(*_PAGE_COLUMNS)[: limit + 1]
 
-    return PreparedQuery(page)
+    return PreparedQuery(page, uuids_as_text=True)
 
 
 # The caller's seat, joined to every row of the newest page (one seat per user and room, so no
@@ -383,7 +383,8 @@ def _newest_page_with_viewer_query(limit: int) -> PreparedQuery:
             room__members__left_at__isnull=True,
         )
         .order_by("-created_at", "-seq")
-        .values_list(*_PAGE_COLUMNS, *_VIEWER_COLUMNS)[: limit + 1]
+        .values_list(*_PAGE_COLUMNS, *_VIEWER_COLUMNS)[: limit + 1],
+        uuids_as_text=True,
     )
 
 
@@ -430,10 +431,10 @@ def _page_from_rows(room_id, rows: list[tuple], limit: int) -> MessagesPage:
     room = str(room_id)
     messages = [
         {
-            "message_id": str(message_id),
+            "message_id": message_id,
             "room_id": room,
             "sender": (
-                {"user_id": str(sender_public_id), "display_name": sender_name, "group": sender_group}
+                {"user_id": sender_public_id, "display_name": sender_name, "group": sender_group}
                 if sender_name is not None
                 else None
             ),

@@ -53,7 +53,7 @@ def _history_queryset():
     )
 
 
-_history_query = PreparedQuery(_history_queryset)
+_history_query = PreparedQuery(_history_queryset, uuids_as_text=True)
 
 
 def call_history_recent(*, user) -> list[dict]:
@@ -77,8 +77,8 @@ def call_history_recent(*, user) -> list[dict]:
             "username": callee_username if i_called else caller_username,
             "call_time": iso_datetime(started_at),
             "call_id": call_id,
-            "user_id": str(callee_public_id if i_called else caller_public_id),
-            "call_session_id": str(session_id),
+            "user_id": callee_public_id if i_called else caller_public_id,
+            "call_session_id": session_id,
             "duration_seconds": duration_seconds,
             "ended_at": iso_datetime(ended_at),
             "my_rating": my_rating,

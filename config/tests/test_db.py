@@ -81,3 +81,16 @@ def test_postgresql_timestamps_come_back_as_django_gives_them():
         datetime(1970, 1, 1, 3, 30, 0, 1, tzinfo=UTC),
     )
     assert all(value.tzinfo is UTC for value in compiled + by_django)
+
+
+def test_uuid_columns_can_come_back_as_their_text():
+    user = UserFactory()
+    queryset = User.objects.filter(pk=user.pk).values_list("public_id", "username", "id")
+    prepared = PreparedQuery(
+        lambda: User.objects.filter(pk=Param("user", IntegerField())).values_list("public_id", "username", "id"),
+        uuids_as_text=True,
+    )
+
+    [(public_id, username, pk)] = queryset
+    assert prepared.rows(user=user.pk) == [(str(public_id), username, pk)]
+    assert str(public_id).count("-") == 4
