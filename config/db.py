@@ -71,7 +71,17 @@ class PreparedQuery:
                 from psycopg.types.string import TextLoader
 
                 cursor.cursor.adapters.register_loader("uuid", TextLoader)
-            cursor.execute(sql, params)
+            if connection.settings_dict["OPTIONS"].get("server_side_binding"):
+                # Prepared on first use on this connection (psycopg keeps it); other statements
+                # are not prepared (settings.py says why).
+                threshold = cursor.connection.prepare_threshold
+                cursor.connection.prepare_threshold = 0
+                try:
+                    cursor.execute(sql, params)
+                finally:
+                    cursor.connection.prepare_threshold = threshold
+            else:
+                cursor.execute(sql, params)
             rows = cursor.fetchall()
         if not converters:
             return rows

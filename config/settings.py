@@ -132,16 +132,13 @@ else:
     # opened 92-122/s with it, 146-153/s without; docs/benchmarks.md). Without it, a connection
     # broken by a database restart fails one request or call per thread, then is replaced.
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = env.bool("DB_CONN_HEALTH_CHECKS", default=False)
-    # Server-side prepared statements: a statement run DB_PREPARE_THRESHOLD times on a connection
-    # is planned once (the hot reads are config.db.PreparedQuery, so their SQL repeats exactly).
-    # PostgreSQL CPU per history request 0.8-1.0 -> 0.35 ms (docs/benchmarks.md). Needs psycopg's
-    # server-side binding. Set it to 0 behind a pooler in transaction mode that cannot keep
-    # prepared statements (PgBouncer before 1.21).
-    _prepare_threshold = env.int("DB_PREPARE_THRESHOLD", default=5)
-    if _prepare_threshold > 0:
-        DATABASES["default"].setdefault("OPTIONS", {}).update(
-            server_side_binding=True, prepare_threshold=_prepare_threshold
-        )
+    # Server-side binding, so that config.db.PreparedQuery (the hot reads, whose SQL repeats
+    # exactly) can run as prepared statements: parsed and planned once per connection. Only those
+    # are prepared: PostgreSQL's generic plan for the random-match candidate query made 10,000
+    # waiting users 14x slower at p99. Off (DB_PREPARED_STATEMENTS=false) for a pooler in
+    # transaction mode that cannot keep prepared statements (PgBouncer before 1.21).
+    if env.bool("DB_PREPARED_STATEMENTS", default=True):
+        DATABASES["default"].setdefault("OPTIONS", {})["server_side_binding"] = True
 # Threads that run HTTP requests' sync code in an ASGI process (config.asgi.PinnedThreadsHTTP),
 # each with its own persistent connection: the most connections one web process opens. More
 # threads than this only fight over the GIL (docs/benchmarks.md); add processes instead.

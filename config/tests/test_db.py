@@ -94,3 +94,23 @@ def test_uuid_columns_can_come_back_as_their_text():
     [(public_id, username, pk)] = queryset
     assert prepared.rows(user=user.pk) == [(str(public_id), username, pk)]
     assert str(public_id).count("-") == 4
+
+
+@pytest.mark.postgres
+def test_on_postgresql_only_prepared_queries_become_prepared_statements():
+    from django.db import connection
+
+    user = UserFactory()
+    prepared = PreparedQuery(lambda: User.objects.filter(pk=Param("user", IntegerField())).values_list("username"))
+
+    def statements() -> list[str]:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT statement FROM pg_prepared_statements")
+            return [row[0] for row in cursor.fetchall()]
+
+    for _ in range(6):
+        assert prepared.rows(user=user.pk) == [(user.username,)]
+        assert list(User.objects.filter(pk=user.pk).values_list("email")) == [(user.email,)]
+
+    assert [sql for sql in statements() if '"accounts_user"."username"' in sql] != []
+    assert [sql for sql in statements() if '"accounts_user"."email"' in sql] == []
