@@ -138,16 +138,20 @@ output dictionaries in one pass instead of facts then outputs, and a lighter val
 query strings than a DRF serializer per request.
 """,
     "fanout": """
-**Why:** the chat message is stored before it is broadcast, and all of a process's socket
-database calls run on one thread (Channels' `database_sync_to_async` is thread-sensitive), so
-the seven round trips of a send queue behind each other and behind other sockets' calls; the
-bare echo has no database at all, so the tail of the ratio is mostly that queue, garbage
-collector pauses proportional to the open sockets, and CPU contention on two shared cores.
-**What would fix it:** run the send off the shared thread (a small pool of pinned threads, each
-with its own connection, as `config.asgi.PinnedThreadsHTTP` does for HTTP); fold the advisory
-lock, room lock and seat check into fewer statements (a stored procedure or one CTE) and skip
-Django's per-call health check `SELECT 1` on the socket path; more web processes per host (the
-layer already fans out across processes); Python 3.12+ for cheaper garbage collection.
+**Why:** the chat message is stored before it is broadcast (CONTRACT §7), and the bare echo
+stores nothing. On a quiet host the echo's round trip is 3-4 ms at p99, so the goal leaves the
+chat path about 4 ms for its durable write, and that write alone is eight database round trips
+from the one thread Channels runs a process's socket database calls on: the room's order lock,
+BEGIN, the room row lock, the seat, the insert, the room's `last_message`, COMMIT (a WAL flush)
+and the unlock after the broadcast, each 0.3-0.5 ms here, plus the rate-limit count. The chat p50
+(about 7 ms) is already near the echo's p99 × 2; its tail adds waits behind other sockets' calls
+on that thread and garbage-collector pauses with 8,000 open sockets. Earlier runs met the goal
+only because the echo itself was slow on a loaded host (p99 22 ms). **What would fix it:** the
+write as one statement on PostgreSQL (a CTE taking the room lock, checking the seat, inserting
+and updating `last_message`, run in autocommit so BEGIN/COMMIT are not round trips of their
+own), leaving the order lock, that statement, the broadcast and the unlock: about three round
+trips instead of eight; the send off the shared socket thread (a small pool of pinned threads,
+as `config.asgi.PinnedThreadsHTTP` does for HTTP).
 """,
     "fanout-loss": """
 **Why:** a delivery still missing when the 10 s drain ended counts as lost; with the server
