@@ -128,14 +128,17 @@ group memberships (refreshed on connect, expiring after a day without one).
 WHY_MISSED: dict[str, str] = {
     "rest": """
 **Why:** one process serves every request on a shared 2-core host, so the ratio is about the
-bare view's server CPU per request (0.86-0.9 ms) over the endpoint's (the table's server CPU
-column); after the changes below the lists cost 2.1-2.4 ms and the profile 1.5 ms, so a run whose
-rounds fall in a slow spell of the host can land a few points under a goal. **What would fix
-it:** fewer round trips per request (the throttle's Redis call and the user's row are the two
-every list pays; a per-process cache of the user row would need a cross-process invalidation
-on sanctions, which the contract requires to bite at once), building the message page's
-output dictionaries in one pass instead of facts then outputs, and a lighter validation of
-query strings than a DRF serializer per request.
+bare view's server CPU per request over the endpoint's (the table's server CPU column). On a
+quiet spell of this host the bare view costs 0.86-0.9 ms and the lists 2.1-2.5 ms, and every
+goal is met: the full `make bench` just before this one, on the same code, measured profile 59 %,
+history 38 %, room list 33 %, message page 32 %. When the host slows down (here the bare view cost 1.2 ms), the endpoints
+that wait on the most round trips slow down more than the bare view, which makes none, and the
+room list and message page drop a few points under 30 %. **What would fix it:** fewer round
+trips per request (the throttle's Redis call and the user's row are the two every list pays; a
+per-process cache of the user row would need a cross-process invalidation on sanctions, which
+the contract requires to bite at once), building the message page's output dictionaries in one
+pass instead of facts then outputs, and a lighter validation of query strings than a DRF
+serializer per request.
 """,
     "fanout": """
 **Why:** the chat message is stored before it is broadcast (CONTRACT §7), and the bare echo
