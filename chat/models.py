@@ -5,8 +5,10 @@ Invariants the database holds:
 - one membership per user and room, unique display names, groups ``A``/``B`` only;
 - a system message has no sender and every other message has one; text messages carry
   1-2,000 characters;
-- a room is closed exactly when it has a ``closed_at``;
-- a room's ``last_message`` is its newest message in (created_at, seq) order.
+- a room is closed exactly when it has a ``closed_at``.
+
+Kept by the services that add messages (under the room lock): a room's ``last_message`` is its
+newest message in (created_at, seq) order.
 """
 
 import uuid

@@ -17,6 +17,7 @@ from django.db.models import (
     BooleanField,
     Count,
     DateTimeField,
+    F,
     OuterRef,
     Q,
     Subquery,
@@ -25,7 +26,6 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 from django.urls import reverse
-from rest_framework import fields
 
 from chat.models import ChatAttachment, ChatMember, ChatRoom, DisplayMode, Message, MessageType
 from config.db import Param, PreparedQuery
@@ -33,12 +33,6 @@ from config.responses import iso_datetime, utc_timestamp
 
 # Earlier than any message, so an empty read cursor counts every message as unread.
 _BEFORE_EVERYTHING = datetime(2000, 1, 1, tzinfo=UTC)
-_iso = fields.DateTimeField().to_representation
-
-
-def iso(moment: datetime | None) -> str | None:
-    """The API's timestamp format (ISO 8601, UTC, ``Z``, microseconds kept for ordering)."""
-    return _iso(moment) if moment is not None else None
 
 
 @dataclass(frozen=True)
@@ -192,8 +186,8 @@ def _room_list_query(*, by_activity: bool) -> PreparedQuery:
         if by_activity:
             seats = seats.filter(room__is_active=Param("is_active", BooleanField()))
         return (
-            seats.order_by()
-            .annotate(unread_count=_unread_count_subquery(), members_count=_active_members_count_subquery())
+            seats.annotate(unread_count=_unread_count_subquery(), members_count=_active_members_count_subquery())
+            .order_by(Coalesce("room__last_message__created_at", "room__created_at").desc(), F("room_id").desc())
             .values_list(*_ROOM_LIST_COLUMNS)
         )
 
@@ -209,41 +203,38 @@ def room_list(*, user, is_active: bool | None) -> list[dict]:
 
     One SQL statement whatever the number of rooms, compiled once per process: the newest
     message is joined through ``ChatRoom.last_message``; the unread and member counts are
-    correlated subqueries. Rows are plain columns, sorted here (a caller sits in few rooms),
-    and no user of any group is named.
+    correlated subqueries. No user of any group is named.
     """
     if is_active is None:
         rows = _ROOMS_ALL.rows(user_id=user.pk)
     else:
         rows = _ROOMS_BY_ACTIVITY.rows(user_id=user.pk, is_active=is_active)
-    items = []
-    for (
-        room_id, room_name, display_mode, room_is_active, created_at, members_count, unread,
-        message_id, content, sender_name, message_type, message_created_at,
-    ) in rows:
-        last_message = None
-        if message_id is not None:
-            last_message = {
-                "message_id": message_id,
-                "content": content,
-                "sender_name": sender_name,
-                "message_type": message_type,
-                "created_at": iso_datetime(message_created_at),
-            }
-        item = {
-            "room_id": room_id,
-            "room_name": room_name,
-            "display_mode": display_mode,
-            "is_active": room_is_active,
-            "members_count": members_count,
-            "unread_count": unread,
-            "last_message": last_message,
-            "created_at": iso_datetime(created_at),
+    return [_room_list_item(*row) for row in rows]
+
+
+def _room_list_item(
+    room_id, room_name, display_mode, room_is_active, created_at, members_count, unread,
+    message_id, content, sender_name, message_type, message_created_at,
+) -> dict:
+    last_message = None
+    if message_id is not None:
+        last_message = {
+            "message_id": message_id,
+            "content": content,
+            "sender_name": sender_name,
+            "message_type": message_type,
+            "created_at": iso_datetime(message_created_at),
         }
-        items.append(((message_created_at or created_at, room_id), item))
-    # Latest activity first; the room id breaks ties, as it would in SQL.
-    items.sort(key=lambda keyed: keyed[0], reverse=True)
-    return [item for _, item in items]
+    return {
+        "room_id": room_id,
+        "room_name": room_name,
+        "display_mode": display_mode,
+        "is_active": room_is_active,
+        "members_count": members_count,
+        "unread_count": unread,
+        "last_message": last_message,
+        "created_at": iso_datetime(created_at),
+    }
 
 
 _UNREAD_COUNT = PreparedQuery(
@@ -292,8 +283,8 @@ def room_details(*, member: ChatMember) -> dict:
         "my_display_name": member.display_name,
         "group_a": group("A", room.group_a_department, room.group_a_grade),
         "group_b": group("B", room.group_b_department, room.group_b_grade),
-        "created_at": iso(room.created_at),
-        "closed_at": iso(room.closed_at),
+        "created_at": iso_datetime(room.created_at),
+        "closed_at": iso_datetime(room.closed_at),
     }
 
 
@@ -331,7 +322,7 @@ def message_fact(message: Message, attachments: list[ChatAttachment] | None = No
         ),
         "message_type": message.message_type,
         "content": message.content,
-        "created_at": iso(message.created_at),
+        "created_at": iso_datetime(message.created_at),
         "attachments": [attachment_fact(a) for a in attachments],
     }
 

@@ -33,6 +33,7 @@ from chat.locks import room_order_lock
 from chat.models import ChatAttachment, ChatMember, ChatRoom, DisplayMode, Group, Message, MessageType
 from config.errors import ValidationFailed
 from config.images import ImageRejection, sanitize_image
+from config.responses import iso_datetime
 
 
 @dataclass(frozen=True)
@@ -238,9 +239,9 @@ def chat_room_leave(*, user, room_id: uuid.UUID) -> LeaveOutcome:
         person = events.person_fact(member)
         events.member_removed_on_commit(room.id, member.user.public_id)
         events.message_created_on_commit(room.id, selectors.message_fact(notice, []))
-        events.member_left_on_commit(room.id, person=person, left_at=selectors.iso(now))
+        events.member_left_on_commit(room.id, person=person, left_at=iso_datetime(now))
         if closes:
-            events.room_closed_on_commit(room.id, closed_at=selectors.iso(now))
+            events.room_closed_on_commit(room.id, closed_at=iso_datetime(now))
     return LeaveOutcome(room_closed=closes)
 
 
@@ -284,7 +285,7 @@ def chat_room_mark_read(*, user, room_id: uuid.UUID, last_read_message_id: uuid.
                 member.room_id,
                 person=events.person_fact(member),
                 last_read_message_id=str(message.message_id),
-                last_read_at=selectors.iso(now),
+                last_read_at=iso_datetime(now),
             )
     member.refresh_from_db(fields=["last_read_at", "last_read_message_created_at", "last_read_message_seq"])
     return ReadState(unread_count=selectors.unread_count(member=member), last_read_at=member.last_read_at)

@@ -29,6 +29,14 @@ def _seat(request, room_id):
     return member
 
 
+def _viewer(request, room_id):
+    """The caller as a viewer of the room (see ``_seat``); anyone else gets 404."""
+    viewer = selectors.room_viewer(user=request.user, room_id=room_id)
+    if viewer is None:
+        raise RoomNotFound()
+    return viewer
+
+
 class ChatRoomListApi(APIView):
     throttle_scope = "matching_read"
 
@@ -91,7 +99,7 @@ class ChatMessagesApi(APIView):
         query = serializers.ChatMessagesQuerySerializer(data=request.query_params)
         if not query.is_valid():
             # Someone outside the room learns nothing about it, not even from a bad query.
-            self._viewer(request, room_id)
+            _viewer(request, room_id)
             raise ValidationError(query.errors)
         limit = query.validated_data["limit"]
         if "before" not in query.validated_data:
@@ -101,19 +109,12 @@ class ChatMessagesApi(APIView):
                 raise RoomNotFound()
             viewer, page = found
             return v1_response(serializers.messages_page_output(viewer, page))
-        viewer = self._viewer(request, room_id)
+        viewer = _viewer(request, room_id)
         before = selectors.message_in_room(room_id=room_id, message_id=query.validated_data["before"])
         if before is None:
             raise ValidationFailed(details={"before": [_("No such message in this room.")]})
         page = selectors.messages_page(room_id=room_id, limit=limit, before=before)
         return v1_response(serializers.messages_page_output(viewer, page))
-
-    @staticmethod
-    def _viewer(request, room_id):
-        viewer = selectors.room_viewer(user=request.user, room_id=room_id)
-        if viewer is None:
-            raise RoomNotFound()
-        return viewer
 
     @extend_schema(
         operation_id="chat_message_send",
