@@ -14,6 +14,7 @@ import argparse
 import random
 import sys
 from datetime import timedelta
+from statistics import median
 
 from bench import common
 
@@ -126,12 +127,6 @@ def query_counts(me, small, room_id) -> dict:
     }
 
 
-def _median(values: list[float]) -> float:
-    ordered = sorted(values)
-    middle = len(ordered) // 2
-    return ordered[middle] if len(ordered) % 2 else (ordered[middle - 1] + ordered[middle]) / 2
-
-
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--smoke", action="store_true")
@@ -191,7 +186,7 @@ def main() -> None:
     }
     rows = {
         name: {
-            field: round(_median([row[field] for row in name_runs]), 3)
+            field: round(median([row[field] for row in name_runs]), 3)
             for field in ("rps", "p50_ms", "p99_ms", "server_cpu_ms")
         }
         for name, name_runs in runs.items()
@@ -202,11 +197,11 @@ def main() -> None:
         "duration_s": duration,
         "warmup_s": warmup,
         "rounds": rounds,
-        "baseline_rps": round(_median(bare_rps), 1),
+        "baseline_rps": round(median(bare_rps), 1),
         "rows": rows,
         "runs": runs,
         "round_ratios": {name: [round(ratio, 3) for ratio in ratios] for name, ratios in round_ratios.items()},
-        "ratios": {name: round(_median(ratios), 3) for name, ratios in round_ratios.items()},
+        "ratios": {name: round(median(ratios), 3) for name, ratios in round_ratios.items()},
         "query_counts": counts,
         "load_average": common.load_average(),
     }

