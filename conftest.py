@@ -11,6 +11,7 @@ from channels.layers import channel_layers
 from django.conf import settings as django_settings
 from django.core.cache import cache
 
+from config import asyncdb
 from config.testing import UserFactory, auth_client_for
 
 
@@ -64,6 +65,9 @@ def _isolated_environment(settings, tmp_path):
     channel_layers.backends.clear()
     yield
     channel_layers.backends.clear()
+    # Connections the test's event loop opened from the loop (config.asyncdb): the loop is gone,
+    # and the test database cannot be dropped while they are open.
+    asyncdb.close_idle_connections()
     cache.clear()
 
 

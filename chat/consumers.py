@@ -82,7 +82,7 @@ class ChatRoomConsumer(AuthenticatedJsonConsumer):
             return
         data = _validated(ChatMessageSendInputSerializer, payload)
         # Stored, then broadcast after commit to everyone in the room (this socket included).
-        await database_sync_to_async(services.chat_message_send)(
+        await services.chat_message_send_async(
             user=self.user,
             room_id=self.room_id,
             message_type=data["message_type"],

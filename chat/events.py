@@ -11,6 +11,8 @@ the other group's ids to a client. Groups:
 
 from typing import Any
 
+from channels.layers import get_channel_layer
+
 from config.realtime import group_send_on_commit
 
 
@@ -28,7 +30,16 @@ def person_fact(member) -> dict[str, Any]:
 
 
 def message_created_on_commit(room_id, message_fact: dict[str, Any]) -> None:
-    group_send_on_commit(room_group(room_id), {"type": "chat.message", "message": message_fact})
+    group_send_on_commit(room_group(room_id), _message_created(message_fact))
+
+
+async def send_message_created(room_id, message_fact: dict[str, Any]) -> None:
+    """``message_created_on_commit`` for a message already committed, from the event loop."""
+    await get_channel_layer().group_send(room_group(room_id), _message_created(message_fact))
+
+
+def _message_created(message_fact: dict[str, Any]) -> dict[str, Any]:
+    return {"type": "chat.message", "message": message_fact}
 
 
 def read_on_commit(room_id, *, person: dict[str, Any], last_read_message_id: str, last_read_at: str) -> None:

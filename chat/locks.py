@@ -3,17 +3,19 @@
 A row lock ends at commit, but events go out after commit; two senders on two servers could
 then broadcast in the opposite order to the one they stored. Holding this lock across the
 commit *and* the broadcast makes every socket receive a room's messages in stored order.
-PostgreSQL: a session advisory lock (shared by every process); elsewhere (the embedded SQLite
-mode runs one process): a lock per room in this process.
+PostgreSQL: a session advisory lock (shared by every process and by both kinds of connection,
+the ORM's and ``config.asyncdb``'s); elsewhere (the embedded SQLite mode runs one process): a
+lock per room in this process.
 """
 
 import threading
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from weakref import WeakValueDictionary
 
 from django.db import connection
+from psycopg import AsyncConnection
 
 _local_locks: "WeakValueDictionary[uuid.UUID, threading.Lock]" = WeakValueDictionary()
 _local_locks_guard = threading.Lock()
@@ -39,3 +41,14 @@ def room_order_lock(room_id: uuid.UUID) -> Iterator[None]:
         lock = _local_locks.setdefault(uuid.UUID(str(room_id)), threading.Lock())
     with lock:
         yield
+
+
+@asynccontextmanager
+async def room_order_lock_on(conn: AsyncConnection, room_id: uuid.UUID, *, prepare: bool) -> AsyncIterator[None]:
+    """``room_order_lock`` on a ``config.asyncdb`` connection (PostgreSQL)."""
+    key = _advisory_key(room_id)
+    await conn.execute("SELECT pg_advisory_lock(%s)", [key], prepare=prepare)
+    try:
+        yield
+    finally:
+        await conn.execute("SELECT pg_advisory_unlock(%s)", [key], prepare=prepare)

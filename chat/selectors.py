@@ -312,18 +312,33 @@ def message_fact(message: Message, attachments: list[ChatAttachment] | None = No
     if attachments is None:
         attachments = list(message.attachments.all())
     sender = message.sender
-    return {
-        "message_id": str(message.message_id),
-        "room_id": str(message.room_id),
-        "sender": (
+    return message_fact_of(
+        message_id=message.message_id,
+        room_id=message.room_id,
+        sender=(
             {"user_id": str(sender.user.public_id), "display_name": sender.display_name, "group": sender.group}
             if sender is not None
             else None
         ),
-        "message_type": message.message_type,
-        "content": message.content,
-        "created_at": iso_datetime(message.created_at),
-        "attachments": [attachment_fact(a) for a in attachments],
+        message_type=message.message_type,
+        content=message.content,
+        created_at=message.created_at,
+        attachments=[attachment_fact(a) for a in attachments],
+    )
+
+
+def message_fact_of(
+    *, message_id, room_id, sender: dict | None, message_type: str, content: str, created_at, attachments: list[dict]
+) -> dict:
+    """A message's facts from its values (``message_fact`` when there is no model instance)."""
+    return {
+        "message_id": str(message_id),
+        "room_id": str(room_id),
+        "sender": sender,
+        "message_type": message_type,
+        "content": content,
+        "created_at": iso_datetime(created_at),
+        "attachments": attachments,
     }
 
 

@@ -143,10 +143,15 @@ else:
 # each with its own persistent connection: the most connections one web process opens. More
 # threads than this only fight over the GIL (docs/benchmarks.md); add processes instead.
 HTTP_SYNC_THREADS = env.int("HTTP_SYNC_THREADS", default=4)
+# PostgreSQL connections per event loop for the socket paths that query from the loop itself
+# (config.asyncdb: a chat message sent over a socket), in addition to the ones above.
+ASYNC_DB_CONNECTIONS = env.int("ASYNC_DB_CONNECTIONS", default=4)
 # Garbage-collector thresholds of a web process (config/asgi.py, which also freezes what startup
 # allocated). Python's default (700, 10, 10) runs full collections often; each walks every object
-# of every open socket, stalling all of them (600 ms with 2,400 sockets; docs/benchmarks.md).
-GC_THRESHOLDS = tuple(env.list("GC_THRESHOLDS", cast=int, default=[5000, 10, 100]))
+# of every open socket, stalling all of them (600 ms with 2,400 sockets). Young collections stay
+# at Python's size: their pause grows with it, and every socket waits it out (a young generation
+# of 5,000 paused 8,000 chat sockets for 20 ms, its middle one for 110-190 ms; docs/benchmarks.md).
+GC_THRESHOLDS = tuple(env.list("GC_THRESHOLDS", cast=int, default=[700, 10, 100]))
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 
