@@ -10,45 +10,39 @@ lock per room in this process.
 
 import threading
 import uuid
-from collections.abc import AsyncIterator, Iterator
-from contextlib import asynccontextmanager, contextmanager
+from collections.abc import Iterator
+from contextlib import contextmanager
 from weakref import WeakValueDictionary
 
 from django.db import connection
-from psycopg import AsyncConnection
 
 _local_locks: "WeakValueDictionary[uuid.UUID, threading.Lock]" = WeakValueDictionary()
 _local_locks_guard = threading.Lock()
 
 
-def _advisory_key(room_id: uuid.UUID) -> int:
+# PostgreSQL's statements, for connections other than the ORM's (``config.asyncdb``).
+ADVISORY_LOCK_SQL = "SELECT pg_advisory_lock(%s)"
+ADVISORY_UNLOCK_SQL = "SELECT pg_advisory_unlock(%s)"
+
+
+def advisory_key(room_id: uuid.UUID) -> int:
     return int.from_bytes(uuid.UUID(str(room_id)).bytes[:8], "big", signed=True)
 
 
 @contextmanager
 def room_order_lock(room_id: uuid.UUID) -> Iterator[None]:
     if connection.vendor == "postgresql":
-        key = _advisory_key(room_id)
+        key = advisory_key(room_id)
         with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_lock(%s)", [key])
+            cursor.execute(ADVISORY_LOCK_SQL, [key])
         try:
             yield
         finally:
             with connection.cursor() as cursor:
-                cursor.execute("SELECT pg_advisory_unlock(%s)", [key])
+                cursor.execute(ADVISORY_UNLOCK_SQL, [key])
         return
     with _local_locks_guard:
         lock = _local_locks.setdefault(uuid.UUID(str(room_id)), threading.Lock())
     with lock:
         yield
 
-
-@asynccontextmanager
-async def room_order_lock_on(conn: AsyncConnection, room_id: uuid.UUID, *, prepare: bool) -> AsyncIterator[None]:
-    """``room_order_lock`` on a ``config.asyncdb`` connection (PostgreSQL)."""
-    key = _advisory_key(room_id)
-    await conn.execute("SELECT pg_advisory_lock(%s)", [key], prepare=prepare)
-    try:
-        yield
-    finally:
-        await conn.execute("SELECT pg_advisory_unlock(%s)", [key], prepare=prepare)

@@ -34,7 +34,7 @@ from chat.conf import (
     ROOM_NAME_PREFIX,
 )
 from chat.errors import ImageTooLarge, InvalidAttachment, InvalidImage, MessageNotFound, RoomClosed, RoomNotFound
-from chat.locks import room_order_lock, room_order_lock_on
+from chat.locks import ADVISORY_LOCK_SQL, ADVISORY_UNLOCK_SQL, advisory_key, room_order_lock
 from chat.models import ChatAttachment, ChatMember, ChatRoom, DisplayMode, Group, Message, MessageType
 from config import asyncdb
 from config.errors import ValidationFailed
@@ -204,10 +204,10 @@ async def chat_message_send_async(
     rows, same broadcast, same errors.
 
     A text message on PostgreSQL is written from the loop itself (``config.asyncdb``): the room's
-    order lock, one statement, the broadcast, the unlock; three round trips instead of eight,
-    none of them waiting for Channels' database thread. Image messages and the SQLite mode take
-    ``chat_message_send`` on that thread. A cancelled caller does not cut a send in half: once
-    started, it stores and broadcasts, or fails, as a whole.
+    order lock and one statement in one round trip, the broadcast, the unlock; two round trips
+    instead of eight, none of them waiting for Channels' database thread. Image messages and the
+    SQLite mode take ``chat_message_send`` on that thread. A cancelled caller does not cut a send
+    in half: once started, it stores and broadcasts, or fails, as a whole.
     """
     if message_type != MessageType.TEXT or not asyncdb.available():
         return await database_sync_to_async(chat_message_send)(
@@ -219,40 +219,48 @@ async def chat_message_send_async(
 
 async def _text_message_send_on_loop(*, user, room_id: uuid.UUID, content: str) -> dict:
     prepare = asyncdb.prepares_statements()
-    async with asyncdb.connection() as conn, room_order_lock_on(conn, room_id, prepare=prepare):
-        message_id = uuid.uuid4()
-        # Taken under the order lock, which every write adding a message to this room holds.
-        created_at = timezone.now()
-        cursor = await conn.execute(
-            _text_message_insert_sql(),
-            {"room_id": room_id, "user_id": user.pk, "message_id": message_id, "content": content,
-             "created_at": created_at},
-            prepare=prepare,
-        )
-        seat = await cursor.fetchone()
-        if seat is None:
-            raise RoomNotFound()
-        display_name, group, room_is_active = seat
-        if not room_is_active:
-            raise RoomClosed()
-        fact = selectors.message_fact_of(
-            message_id=message_id,
-            room_id=room_id,
-            sender={"user_id": str(user.public_id), "display_name": display_name, "group": group},
-            message_type=MessageType.TEXT,
-            content=content,
-            created_at=created_at,
-            attachments=[],
-        )
-        await events.send_message_created(room_id, fact)
+    message_id = uuid.uuid4()
+    key = advisory_key(room_id)
+    async with asyncdb.connection() as conn:
+        try:
+            # One round trip: the order lock, then the statement, which the server runs once the
+            # lock is held. The time is taken before the lock, so the statement moves it up to the
+            # room's newest message if that one is later: order stays the lock order.
+            async with conn.pipeline():
+                await conn.execute(ADVISORY_LOCK_SQL, [key], prepare=prepare)
+                cursor = await conn.execute(
+                    _text_message_insert_sql(),
+                    {"room_id": room_id, "user_id": user.pk, "message_id": message_id, "content": content,
+                     "created_at": timezone.now()},
+                    prepare=prepare,
+                )
+            seat = await cursor.fetchone()
+            if seat is None:
+                raise RoomNotFound()
+            display_name, group, room_is_active, created_at = seat
+            if not room_is_active:
+                raise RoomClosed()
+            fact = selectors.message_fact_of(
+                message_id=message_id,
+                room_id=room_id,
+                sender={"user_id": str(user.public_id), "display_name": display_name, "group": group},
+                message_type=MessageType.TEXT,
+                content=content,
+                created_at=created_at,
+                attachments=[],
+            )
+            await events.send_message_created(room_id, fact)
+        finally:
+            await conn.execute(ADVISORY_UNLOCK_SQL, [key], prepare=prepare)
     return fact
 
 
 @functools.cache
 def _text_message_insert_sql() -> str:
     """One statement (autocommit) for ``_text_message_send_on_loop``: the sender's seat, the
-    message (only if they sit there and the room is active) and the room's ``last_message``;
-    it returns the seat with the room's state, or no row.
+    message (only if they sit there and the room is active, never older than the room's newest)
+    and the room's ``last_message``; it returns the seat, the room's state and the message's
+    time, or no row.
 
     No row lock is needed to read the seat and the room: this runs under the room's order lock,
     which every write that changes them (a leave, a close) holds until it commits, so the
@@ -267,7 +275,8 @@ def _text_message_insert_sql() -> str:
     return f"""
         WITH seat AS (
             SELECT member.{column(member, "id")} AS id, member.{column(member, "display_name")} AS display_name,
-                   member.{column(member, "group")} AS "group", room.{column(room, "is_active")} AS is_active
+                   member.{column(member, "group")} AS "group", room.{column(room, "is_active")} AS is_active,
+                   room.{column(room, "last_message")} AS last_message
             FROM "{member.db_table}" AS member
             JOIN "{room.db_table}" AS room ON room.{column(room, "id")} = member.{column(member, "room")}
             WHERE member.{column(member, "room")} = %(room_id)s AND member.{column(member, "user")} = %(user_id)s
@@ -276,14 +285,19 @@ def _text_message_insert_sql() -> str:
             INSERT INTO "{message.db_table}" ({column(message, "message_id")}, {column(message, "room")},
                 {column(message, "sender")}, {column(message, "message_type")}, {column(message, "content")},
                 {column(message, "created_at")})
-            SELECT %(message_id)s, %(room_id)s, seat.id, '{MessageType.TEXT}', %(content)s, %(created_at)s
+            SELECT %(message_id)s, %(room_id)s, seat.id, '{MessageType.TEXT}', %(content)s, GREATEST(
+                %(created_at)s,
+                (SELECT newest.{column(message, "created_at")} FROM "{message.db_table}" AS newest
+                 WHERE newest.{column(message, "seq")} = seat.last_message)
+            )
             FROM seat WHERE seat.is_active
-            RETURNING {column(message, "seq")} AS seq
+            RETURNING {column(message, "seq")} AS seq, {column(message, "created_at")} AS created_at
         ), room_update AS (
             UPDATE "{room.db_table}" SET {column(room, "last_message")} = message.seq
             FROM message WHERE "{room.db_table}".{column(room, "id")} = %(room_id)s
         )
-        SELECT display_name, "group", is_active FROM seat
+        SELECT seat.display_name, seat."group", seat.is_active, message.created_at
+        FROM seat LEFT JOIN message ON TRUE
     """
 
 
