@@ -148,10 +148,11 @@ HTTP_SYNC_THREADS = env.int("HTTP_SYNC_THREADS", default=4)
 ASYNC_DB_CONNECTIONS = env.int("ASYNC_DB_CONNECTIONS", default=4)
 # Garbage-collector thresholds of a web process (config/asgi.py, which also freezes what startup
 # allocated). Python's default (700, 10, 10) runs full collections often; each walks every object
-# of every open socket, stalling all of them (600 ms with 2,400 sockets). Young collections stay
-# at Python's size: their pause grows with it, and every socket waits it out (a young generation
-# of 5,000 paused 8,000 chat sockets for 20 ms, its middle one for 110-190 ms; docs/benchmarks.md).
-GC_THRESHOLDS = tuple(env.list("GC_THRESHOLDS", cast=int, default=[700, 10, 100]))
+# of every open socket, stalling all of them (1.2 s with 8,000 sockets): here at most one per
+# 1,000 middle ones. Young collections stay at Python's size: their pause grows with it, and every
+# socket waits it out (a young generation of 5,000 paused 8,000 chat sockets for 20 ms, its middle
+# one for 110-190 ms; docs/benchmarks.md). Cyclic garbage that lived long waits longer to be freed.
+GC_THRESHOLDS = tuple(env.list("GC_THRESHOLDS", cast=int, default=[700, 10, 1000]))
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 
