@@ -15,7 +15,8 @@ def iso_datetime(moment: datetime | None) -> str | None:
     kept), for hot lists that build plain dicts instead of running a serializer per row."""
     if moment is None:
         return None
-    text = moment.astimezone(UTC).isoformat()
+    # Rows come back in UTC already; converting is for the rest.
+    text = (moment if moment.tzinfo is UTC else moment.astimezone(UTC)).isoformat()
     return text[:-6] + "Z" if text.endswith("+00:00") else text
 
 
