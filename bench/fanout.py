@@ -11,7 +11,7 @@ process, one load process holding every socket:
 Messages go round robin over rooms and members at a fixed rate; each is expected at the 7 other
 members; lost and duplicated deliveries are counted.
 
-    .venv/bin/python -m bench.fanout [--smoke] [--rooms N] [--rate R] [--duration S]
+    .venv/bin/python -m bench.fanout [--smoke] [--rooms N] [--rate R] [--duration S] [--repeats N]
 """
 
 import argparse
@@ -21,6 +21,7 @@ import random
 from bench import common
 
 LAYERS = {"core": "channels_redis.core.RedisChannelLayer", "pubsub": "channels_redis.pubsub.RedisPubSubChannelLayer"}
+PRODUCTION_LAYER = "RedisChannelLayer"
 MEMBERS = 8
 
 
@@ -60,6 +61,35 @@ def build(rooms_count: int) -> list[list[str]]:
     ]
 
 
+def run_pair(db: str, redis_db: int, layer: str, specs: dict, rate: float, duration: float, *, smoke: bool) -> dict:
+    """One server process per kind, the echo first; returns both rows and the chat ÷ echo ratios."""
+    env = common.django_env(db, redis_db, BENCH_CHANNEL_LAYER=layer)
+    rows = {}
+    for kind in ("echo", "chat"):
+        common.clear_redis(redis_db)
+        with common.Server(common.PRODUCTION_SERVER, env) as server:
+            spec = json.loads(specs[kind].read_text())
+            spec["base"] = f"ws://{common.HOST}:{server.port}"
+            specs[kind].write_text(json.dumps(spec))
+            rows[kind] = common.run_load(
+                ["ws-fanout", "--file", str(specs[kind]), "--rate", str(rate), "--duration", str(duration),
+                 "--drain", "10" if not smoke else "5", "--warmup", "2" if not smoke else "0.5"],
+                timeout=600,
+            )
+            rows[kind]["server_rss_mb"] = round(server.rss_bytes() / 2**20, 1)
+        if rows[kind].get("connect_failures"):
+            raise SystemExit(f"fanout: {rows[kind]['connect_failures']} sockets failed to open ({layer} {kind})")
+        print(
+            f"fanout {layer} {kind}: p50 {rows[kind]['p50_ms']} ms p99 {rows[kind]['p99_ms']} ms "
+            f"lost {rows[kind]['lost']} dup {rows[kind]['duplicated']} "
+            f"connect {rows[kind]['connect_per_s']}/s rate {rows[kind]['achieved_rate']}/s",
+            flush=True,
+        )
+    rows["p99_ratio"] = round(rows["chat"]["p99_ms"] / rows["echo"]["p99_ms"], 2)
+    rows["p50_ratio"] = round(rows["chat"]["p50_ms"] / rows["echo"]["p50_ms"], 2)
+    return rows
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--smoke", action="store_true")
@@ -67,10 +97,12 @@ def main() -> None:
     parser.add_argument("--rate", type=float)
     parser.add_argument("--duration", type=float)
     parser.add_argument("--layers", default="core,pubsub")
+    parser.add_argument("--repeats", type=int)
     args = parser.parse_args()
     rooms_count = args.rooms or (1000 if not args.smoke else 3)
     rate = args.rate or (20.0 if not args.smoke else 10.0)
     duration = args.duration or (10.0 if not args.smoke else 1.0)
+    args.repeats = args.repeats or (3 if not args.smoke else 1)
     redis_db = 12
     results: dict = {"rooms": rooms_count, "members": MEMBERS, "rate": rate, "duration_s": duration, "layers": {}}
     with common.bench_database("fanout") as db:
@@ -88,30 +120,17 @@ def main() -> None:
             specs[kind] = common.work_dir() / f"fanout-{kind}.json"
             specs[kind].write_text(json.dumps({"kind": kind, "base": "", "rooms": rooms}))
         for layer in args.layers.split(","):
-            env = common.django_env(db, redis_db, BENCH_CHANNEL_LAYER=layer)
-            rows = {}
-            for kind in ("echo", "chat"):
-                common.clear_redis(redis_db)
-                with common.Server(common.PRODUCTION_SERVER, env) as server:
-                    spec = json.loads(specs[kind].read_text())
-                    spec["base"] = f"ws://{common.HOST}:{server.port}"
-                    specs[kind].write_text(json.dumps(spec))
-                    rows[kind] = common.run_load(
-                        ["ws-fanout", "--file", str(specs[kind]), "--rate", str(rate), "--duration", str(duration),
-                         "--drain", "10" if not args.smoke else "5", "--warmup", "2" if not args.smoke else "0.5"],
-                        timeout=600,
-                    )
-                    rows[kind]["server_rss_mb"] = round(server.rss_bytes() / 2**20, 1)
-                if rows[kind].get("connect_failures"):
-                    raise SystemExit(f"fanout: {rows[kind]['connect_failures']} sockets failed to open ({layer} {kind})")
-                print(
-                    f"fanout {layer} {kind}: p50 {rows[kind]['p50_ms']} ms p99 {rows[kind]['p99_ms']} ms "
-                    f"lost {rows[kind]['lost']} dup {rows[kind]['duplicated']} "
-                    f"connect {rows[kind]['connect_per_s']}/s rate {rows[kind]['achieved_rate']}/s",
-                    flush=True,
-                )
-            rows["p99_ratio"] = round(rows["chat"]["p99_ms"] / rows["echo"]["p99_ms"], 2)
-            rows["p50_ratio"] = round(rows["chat"]["p50_ms"] / rows["echo"]["p50_ms"], 2)
+            # A stall of the shared host (the loop of either server stopped for 150-250 ms, no
+            # collector involved) decides a run's p99 on its own: the production layer runs
+            # several times, each run an (echo, chat) pair, and the run with the median ratio is
+            # reported; the other layer, measured for comparison, runs once.
+            repeats = args.repeats if LAYERS[layer].rsplit(".", 1)[-1] == PRODUCTION_LAYER else 1
+            pairs = [run_pair(db, redis_db, layer, specs, rate, duration, smoke=args.smoke) for _ in range(repeats)]
+            pairs.sort(key=lambda pair: pair["p99_ratio"])
+            rows = dict(pairs[len(pairs) // 2])
+            rows["runs"] = [{key: pair[key] for key in ("p50_ratio", "p99_ratio")} for pair in pairs]
+            rows["lost_total"] = sum(pair["chat"]["lost"] for pair in pairs)
+            rows["duplicated_total"] = sum(pair["chat"]["duplicated"] for pair in pairs)
             results["layers"][LAYERS[layer]] = rows
     results["load_average"] = common.load_average()
     common.save_result("fanout", results, smoke=args.smoke)

@@ -133,7 +133,7 @@ def main() -> None:
     parser.add_argument("--server", default=common.PRODUCTION_SERVER)
     parser.add_argument("--rounds", type=int, default=None)
     args = parser.parse_args()
-    duration, warmup, concurrency, rounds = (3.0, 0.5, 16, 3) if not args.smoke else (0.5, 0.2, 4, 1)
+    duration, warmup, concurrency, rounds = (3.0, 0.5, 16, 5) if not args.smoke else (0.5, 0.2, 4, 1)
     rounds = args.rounds or rounds
     redis_db = 10
     with common.bench_database("rest") as db:
