@@ -9,7 +9,12 @@ from rest_framework.exceptions import ValidationError
 from chat import events, selectors, services
 from chat.conf import TYPING_MIN_INTERVAL_SECONDS
 from chat.errors import RoomNotFound
-from chat.serializers import ChatMessageSendInputSerializer, ChatReadInputSerializer, room_event_frame
+from chat.serializers import (
+    ChatMessageSendInputSerializer,
+    ChatReadInputSerializer,
+    room_event_frame,
+    text_message_fields,
+)
 from config import errors, realtime
 from config.exceptions import to_api_error
 from config.throttling import rate_limit_hit
@@ -80,7 +85,7 @@ class ChatRoomConsumer(AuthenticatedJsonConsumer):
             # CONTRACT §1: over the limit the socket closes with 4429, after an error frame.
             await self.refuse(realtime.CLOSE_RATE_LIMITED, errors.RateLimitExceeded(retry_after=state.retry_after))
             return
-        data = _validated(ChatMessageSendInputSerializer, payload)
+        data = text_message_fields(payload) or _validated(ChatMessageSendInputSerializer, payload)
         # Stored, then broadcast after commit to everyone in the room (this socket included).
         await services.chat_message_send_async(
             user=self.user,
