@@ -295,8 +295,11 @@ async def ws_fanout(args) -> dict:
     errors: Counter = Counter()
     stray = [0]
     delivered = [0]
-    # Messages of the first --warmup seconds are delivered and counted, but not timed.
+    # Messages of the first --warmup seconds are delivered and counted, but not timed; the rest
+    # fall in --windows timed windows of --duration seconds each, reported one by one too.
     first_measured = int(args.rate * args.warmup)
+    per_window = int(args.rate * args.duration)
+    window_latencies: list[list[float]] = [[] for _ in range(args.windows)]
 
     async def reader(room_index: int, member_index: int, ws) -> None:
         try:
@@ -326,13 +329,14 @@ async def ws_fanout(args) -> dict:
                     delivered[0] += 1
                     if seq >= first_measured:
                         latencies.append(now - origin[0])
+                        window_latencies[(seq - first_measured) // per_window].append(now - origin[0])
         except websockets.exceptions.ConnectionClosed:
             errors["closed"] += 1
 
     readers = [
         asyncio.create_task(reader(r, m, ws)) for r, members in enumerate(by_room) for m, ws in enumerate(members)
     ]
-    total = int(args.rate * (args.warmup + args.duration))
+    total = first_measured + per_window * args.windows
     members = len(rooms[0])
     start = PERF()
     for seq in range(total):
@@ -373,6 +377,7 @@ async def ws_fanout(args) -> dict:
         "stray": stray[0],
         "errors": dict(errors),
         **_percentiles(latencies),
+        "windows": [_percentiles(values) for values in window_latencies],
     }
 
 
@@ -405,6 +410,7 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=16)
     parser.add_argument("--duration", type=float, default=5.0)
     parser.add_argument("--warmup", type=float, default=1.0)
+    parser.add_argument("--windows", type=int, default=1, help="ws-fanout: timed windows of --duration each")
     parser.add_argument("--max-requests", type=int, default=0)
     parser.add_argument("--rate", type=float, default=50.0)
     parser.add_argument("--drain", type=float, default=10.0)

@@ -68,15 +68,24 @@ layer's per-channel lists hold a message for `expiry` (30 s) up to `capacity` (1
 layer lost or duplicated a message in any run.
 
 What the chat path does per message, and why it is slower than the echo: the frame is validated
-and counted against the rate limit, then **stored before it is broadcast** (CONTRACT §7): the
-room's order lock (a PostgreSQL advisory lock held until the broadcast is out, so every socket
-sees stored order), the room row lock, the seat, the insert, the commit, each a round trip from
-the one thread Channels runs every socket's database calls on; then the group send and each
-member's frame. Opening a chat socket takes three such calls (the token's user, the seat, the
-seat again after joining the room's groups), which is why chat sockets open several times
-slower than echo sockets. The echo does only the group send.
-"""
+and counted against the rate limit (one Redis command), then **stored before it is broadcast**
+(CONTRACT §7). A plain text frame is checked without building the DRF serializer
+(`chat.serializers.text_message_fields`, held equal to it by a property test), and the message
+is written from the event loop on psycopg's async connections
+(`chat.services.chat_message_send_async`, `config/asyncdb.py`): the room's order lock (a
+PostgreSQL advisory lock held until the broadcast is out, so every socket sees stored order) and
+one statement (the seat, the insert, the room's `last_message`, autocommit) in one round trip,
+then the group send, then the unlock. The echo does only the group send. Opening a chat socket
+still takes three ORM calls on the thread Channels runs socket database calls on (the token's
+user, the seat, the seat again after joining the room's groups), which is why chat sockets open
+several times slower than echo sockets.
 
+What is left of the tail is the host's: garbage-collector pauses of the server (young
+collections of 1-7 ms, middle ones of 5-45 ms with 8,000 sockets open, both kinds of server
+alike) and stalls of the shared host that stop a server's loop for 150-250 ms with no collection
+running; one such stall delays about 35 of a window's 1,400 timed deliveries, which is why the
+production layer is timed over three windows and the ratios compare their medians.
+"""
 MATCHING = """
 A request that joins the queue runs 16 statements when nobody fits and 20 when it pairs
 (transaction statements included: the user and settings rows locked, the open-match check, the
@@ -142,19 +151,13 @@ serializer per request.
 """,
     "fanout": """
 **Why:** the chat message is stored before it is broadcast (CONTRACT §7), and the bare echo
-stores nothing. On a quiet host the echo's round trip is 3-4 ms at p99, so the goal leaves the
-chat path about 4 ms for its durable write, and that write alone is eight database round trips
-from the one thread Channels runs a process's socket database calls on: the room's order lock,
-BEGIN, the room row lock, the seat, the insert, the room's `last_message`, COMMIT (a WAL flush)
-and the unlock after the broadcast, each 0.3-0.5 ms here, plus the rate-limit count. The chat p50
-(about 7 ms) is already near the echo's p99 × 2; its tail adds waits behind other sockets' calls
-on that thread and garbage-collector pauses with 8,000 open sockets. Earlier runs met the goal
-only because the echo itself was slow on a loaded host (p99 22 ms). **What would fix it:** the
-write as one statement on PostgreSQL (a CTE taking the room lock, checking the seat, inserting
-and updating `last_message`, run in autocommit so BEGIN/COMMIT are not round trips of their
-own), leaving the order lock, that statement, the broadcast and the unlock: about three round
-trips instead of eight; the send off the shared socket thread (a small pool of pinned threads,
-as `config.asgi.PinnedThreadsHTTP` does for HTTP).
+stores nothing: on top of the echo's path a text message costs the rate-limit count, its
+check and one database round trip (the order lock and the write, pipelined), 3-5 ms at p50
+on this host. The p99 of both sides is set by the host (see the notes above): when a stall of
+the shared host or a middle-generation collection falls in the chat windows and not in the echo
+windows, the ratio passes 2× whatever the path costs. **What would fix it:** longer runs (their
+stalls average out), the rate-limit count off the loop's critical path (an async Redis client),
+and more processes, each with fewer sockets (smaller collections).
 """,
     "fanout-loss": """
 **Why:** a delivery still missing when the 10 s drain ended counts as lost; with the server
@@ -257,6 +260,31 @@ the ratios now). Each change is its own commit:
 
 And the method: the REST benchmark runs interleaved rounds and takes medians (section 1),
 because back-to-back runs on this host moved one endpoint's throughput by up to 40 %.
+
+The chat fan-out p99 was 3.6-15× the echo's before these (each its own commit):
+
+19. **Text messages over sockets written from the event loop** (`config/asyncdb.py`,
+    `chat.services.chat_message_send_async`): eight round trips from the thread Channels runs
+    socket database calls on, each waiting for that thread and for the GIL, became the order
+    lock and one statement in one round trip (a psycopg pipeline), awaited on the loop, then the
+    broadcast and the unlock. Server time from frame to broadcast with 8,000 sockets open: p50
+    12.9 → 5 ms, p99 44 → 17 ms. The same advisory lock as the ORM path, so REST and socket
+    sends from any process reach every socket in stored order (tests race them).
+20. **Garbage-collector thresholds** (`GC_THRESHOLDS` 5000,10,100 → 700,10,1000): the pause of
+    a collection grows with the generation's size and stalls every socket. With 8,000 sockets
+    the young collections took about 20 ms every 1.5 s and the middle ones 110-190 ms; at
+    Python's young sizes 1-7 and 5-45 ms. Full collections (1.2 s with 8,000 sockets) at most
+    once per 1,000 middle ones: none in a run.
+21. **The load process's own collector** (`bench/loadgen.py`): it holds all 8,000 client
+    sockets, and one of its full collections stalled every reader for 300 ms, timed as the
+    server's latency; it now collects nothing while it times.
+22. **Text frames checked without the serializer** (`chat.serializers.text_message_fields`):
+    building `ChatMessageSendInputSerializer` (a deep copy of its fields) took 0.45 ms of the
+    event loop per frame at p50; the common text frame is checked directly, the rest still by the
+    serializer.
+
+And the method: the fan-out's production layer is timed over three windows of 10 s on the same
+sockets, and its ratios compare the windows' medians (section 3).
 """
 
 REPRODUCING = """

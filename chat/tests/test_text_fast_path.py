@@ -4,8 +4,7 @@ payload with the same data; whatever the serializer refuses, it leaves to the se
 
 import uuid
 
-from hypothesis import given, settings
-from hypothesis import strategies as st
+from hypothesis import given, settings, strategies as st
 
 from chat.serializers import ChatMessageSendInputSerializer, text_message_fields
 
