@@ -150,14 +150,20 @@ pass instead of facts then outputs, and a lighter validation of query strings th
 serializer per request.
 """,
     "fanout": """
-**Why:** the chat message is stored before it is broadcast (CONTRACT §7), and the bare echo
-stores nothing: on top of the echo's path a text message costs the rate-limit count, its
-check and one database round trip (the order lock and the write, pipelined), 3-5 ms at p50
-on this host. The p99 of both sides is set by the host (see the notes above): when a stall of
-the shared host or a middle-generation collection falls in the chat windows and not in the echo
-windows, the ratio passes 2× whatever the path costs. **What would fix it:** longer runs (their
-stalls average out), the rate-limit count off the loop's critical path (an async Redis client),
-and more processes, each with fewer sockets (smaller collections).
+**Why:** this run fell in a slow spell of the shared host (the bare REST view ran at 410 req/s
+instead of 860). The chat windows' p99 were 441, 70 and 89 ms against the echo's 18, 32 and
+37 ms. A profiled rerun right after it ran no full garbage collection in either server (middle
+collections up to 84-97 ms) and still stopped each server's event loop for 300-350 ms with no
+collection running: the host. A chat message crosses more processes than the echo
+(PostgreSQL's backend and Redis twice, against Redis once), so a stall of the host holds more of
+its messages; on a quiet spell the same code measured 1.40× (median of three windows) and
+0.64-1.38× in single-window runs. Below those stalls, the chat p50 is still about twice the
+echo's (11 against 5.5 ms): on top of the echo's path a text message costs the rate-limit count
+(a Redis round trip from the loop) and the durable write (the order lock and the statement in
+one round trip, about 1.5 ms of PostgreSQL with its commit). **What would fix it:** measuring on
+a host of its own; the rate-limit count on an async Redis client, so that it does not hold the
+loop; more processes, each with fewer sockets (a middle collection's pause grows with the young
+objects of every socket a process holds).
 """,
     "fanout-loss": """
 **Why:** a delivery still missing when the 10 s drain ended counts as lost; with the server
