@@ -45,4 +45,3 @@ def room_order_lock(room_id: uuid.UUID) -> Iterator[None]:
         lock = _local_locks.setdefault(uuid.UUID(str(room_id)), threading.Lock())
     with lock:
         yield
-

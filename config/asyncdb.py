@@ -23,14 +23,16 @@ from django.conf import settings
 from django.db import connections
 from psycopg import AsyncConnection, pq
 
+from config import db
+
 
 def available() -> bool:
     return connections["default"].vendor == "postgresql"
 
 
 def prepares_statements() -> bool:
-    """Whether statements may be prepared: the ORM's ``server_side_binding`` (settings.py)."""
-    return bool(connections["default"].settings_dict["OPTIONS"].get("server_side_binding"))
+    """Whether statements may be prepared, as for the ORM's connections (``config.db``)."""
+    return db.prepares_statements(connections["default"])
 
 
 class _LoopConnections:

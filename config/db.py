@@ -70,7 +70,7 @@ class PreparedQuery:
         with connection.cursor() as cursor:
             if text_uuids:
                 cursor.cursor.adapters.register_loader("uuid", TextLoader)
-            if connection.settings_dict["OPTIONS"].get("server_side_binding"):
+            if prepares_statements(connection):
                 # Prepared on first use on this connection (psycopg keeps it); other statements
                 # are not prepared (settings.py says why).
                 threshold = cursor.connection.prepare_threshold
@@ -92,6 +92,11 @@ class PreparedQuery:
                     row[position] = convert(row[position], expression, connection)
             converted.append(tuple(row))
         return converted
+
+
+def prepares_statements(connection) -> bool:
+    """Whether this connection may run prepared statements: server-side binding is on (settings.py)."""
+    return bool(connection.settings_dict["OPTIONS"].get("server_side_binding"))
 
 
 def _uuid_text(value, expression, connection) -> str | None:
