@@ -23,6 +23,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from PIL import Image
+from psycopg import AsyncClientCursor
 
 from chat import events, selectors
 from chat.conf import (
@@ -218,23 +219,24 @@ async def chat_message_send_async(
 
 
 async def _text_message_send_on_loop(*, user, room_id: uuid.UUID, content: str) -> dict:
-    prepare = asyncdb.prepares_statements()
     message_id = uuid.uuid4()
     key = advisory_key(room_id)
     async with asyncdb.connection() as conn:
         try:
-            # One round trip: the order lock, then the statement, which the server runs once the
-            # lock is held. The time is taken before the lock, so the statement moves it up to the
-            # room's newest message if that one is later: order stays the lock order.
-            async with conn.pipeline():
-                await conn.execute(ADVISORY_LOCK_SQL, [key], prepare=prepare)
-                cursor = await conn.execute(
-                    _text_message_insert_sql(),
-                    {"room_id": room_id, "user_id": user.pk, "message_id": message_id, "content": content,
-                     "created_at": timezone.now()},
-                    prepare=prepare,
+            # One round trip: the order lock, then the statement, sent together in one simple
+            # query (bound on the client). The server runs the statement once the lock is held,
+            # with a snapshot taken then. The time is taken before the lock, so the statement
+            # moves it up to the room's newest message if that one is later: order stays the lock
+            # order. (A pipeline of two prepared statements did the same in one round trip, but
+            # its client side cost more than the statements: 1.5 ms against 1.0.)
+            async with AsyncClientCursor(conn) as cursor:
+                await cursor.execute(
+                    _text_message_send_sql(),
+                    {"lock_key": key, "room_id": room_id, "user_id": user.pk, "message_id": message_id,
+                     "content": content, "created_at": timezone.now()},
                 )
-            seat = await cursor.fetchone()
+                cursor.nextset()
+                seat = await cursor.fetchone()
             if seat is None:
                 raise RoomNotFound()
             display_name, group, room_is_active, created_at = seat
@@ -251,16 +253,16 @@ async def _text_message_send_on_loop(*, user, room_id: uuid.UUID, content: str) 
             )
             await events.send_message_created(room_id, fact)
         finally:
-            await conn.execute(ADVISORY_UNLOCK_SQL, [key], prepare=prepare)
+            await conn.execute(ADVISORY_UNLOCK_SQL, [key], prepare=asyncdb.prepares_statements())
     return fact
 
 
 @functools.cache
-def _text_message_insert_sql() -> str:
-    """One statement (autocommit) for ``_text_message_send_on_loop``: the sender's seat, the
-    message (only if they sit there and the room is active, never older than the room's newest)
-    and the room's ``last_message``; it returns the seat, the room's state and the message's
-    time, or no row.
+def _text_message_send_sql() -> str:
+    """Two statements (autocommit) for ``_text_message_send_on_loop``. The first takes the room's
+    order lock (``%(lock_key)s``). The second writes the sender's seat, the message (only if they
+    sit there and the room is active, never older than the room's newest) and the room's
+    ``last_message``; it returns the seat, the room's state and the message's time, or no row.
 
     No row lock is needed to read the seat and the room: this runs under the room's order lock,
     which every write that changes them (a leave, a close) holds until it commits, so the
@@ -273,6 +275,7 @@ def _text_message_insert_sql() -> str:
         return f'"{meta.get_field(name).column}"'
 
     return f"""
+        {ADVISORY_LOCK_SQL.replace("%s", "%(lock_key)s")};
         WITH seat AS (
             SELECT member.{column(member, "id")} AS id, member.{column(member, "display_name")} AS display_name,
                    member.{column(member, "group")} AS "group", room.{column(room, "is_active")} AS is_active,
