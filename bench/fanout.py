@@ -1,7 +1,7 @@
 """Chat fan-out: rooms × 8 connected members on Redis; send → every other member's receive.
 
-For each channel layer (``RedisChannelLayer``, then ``RedisPubSubChannelLayer``), one server
-process, one load process holding every socket:
+For each channel layer (``RedisChannelLayer``, then ``RedisPubSubChannelLayer``), a server
+process per kind of room, both up at once, and one load process holding every socket of both:
 
 1. the baseline: bare echo rooms (``bench.asgi.EchoRoomConsumer``: group_send and forward, no
    authentication, no database) with the same rooms, members, send rate and layer;
@@ -9,12 +9,15 @@ process, one load process holding every socket:
    frames (validated, rate-limited, stored, broadcast, shaped per reader).
 
 Messages go round robin over rooms and members at a fixed rate; each is expected at the 7 other
-members; lost and duplicated deliveries are counted.
+members; lost and duplicated deliveries are counted. The timed windows alternate between the
+kinds (echo, chat, then chat, echo, ...), so a slow spell of the shared host, which lasts
+seconds to minutes, weighs on both sides of the ratio.
 
     .venv/bin/python -m bench.fanout [--smoke] [--rooms N] [--rate R] [--duration S] [--windows N]
 """
 
 import argparse
+import contextlib
 import json
 import random
 from statistics import median
@@ -63,27 +66,32 @@ def build(rooms_count: int) -> list[list[str]]:
 
 
 def run_pair(
-    db: str, redis_db: int, layer: str, specs: dict, rate: float, duration: float, windows: int, *, smoke: bool
+    db: str, redis_db: int, layer: str, rooms: dict, rate: float, duration: float, windows: int, *, smoke: bool
 ) -> dict:
-    """One server process per kind, the echo first, each timed over ``windows`` windows of
-    ``duration`` seconds; returns both rows and the chat ÷ echo ratios of the windows' medians."""
+    """A server process per kind (echo, chat), both up at once, with one load process timing
+    ``windows`` windows of ``duration`` seconds per kind, alternating between the kinds; returns
+    both rows and the chat ÷ echo ratios of the windows' medians."""
     env = common.django_env(db, redis_db, BENCH_CHANNEL_LAYER=layer)
-    rows = {}
-    for kind in ("echo", "chat"):
-        common.clear_redis(redis_db)
-        with common.Server(common.PRODUCTION_SERVER, env) as server:
-            spec = json.loads(specs[kind].read_text())
-            spec["base"] = f"ws://{common.HOST}:{server.port}"
-            specs[kind].write_text(json.dumps(spec))
-            rows[kind] = common.run_load(
-                ["ws-fanout", "--file", str(specs[kind]), "--rate", str(rate), "--duration", str(duration),
-                 "--windows", str(windows), "--drain", "10" if not smoke else "5",
-                 "--warmup", "2" if not smoke else "0.5"],
-                timeout=600,
-            )
+    common.clear_redis(redis_db)
+    with contextlib.ExitStack() as stack:
+        servers = {kind: stack.enter_context(common.Server(common.PRODUCTION_SERVER, env)) for kind in rooms}
+        spec = common.work_dir() / "fanout.json"
+        spec.write_text(json.dumps({
+            "kinds": {
+                kind: {"base": f"ws://{common.HOST}:{servers[kind].port}", "rooms": rooms[kind]} for kind in rooms
+            }
+        }))
+        rows = common.run_load(
+            ["ws-fanout", "--file", str(spec), "--rate", str(rate), "--duration", str(duration),
+             "--windows", str(windows), "--drain", "10" if not smoke else "5",
+             "--warmup", "2" if not smoke else "0.5"],
+            timeout=600,
+        )
+        if rows.get("connect_failures"):
+            raise SystemExit(f"fanout: {rows['connect_failures']} sockets failed to open ({layer} {rows['kind']})")
+        for kind, server in servers.items():
             rows[kind]["server_rss_mb"] = round(server.rss_bytes() / 2**20, 1)
-        if rows[kind].get("connect_failures"):
-            raise SystemExit(f"fanout: {rows[kind]['connect_failures']} sockets failed to open ({layer} {kind})")
+    for kind in rooms:
         print(
             f"fanout {layer} {kind}: p50 {rows[kind]['p50_ms']} ms p99 {rows[kind]['p99_ms']} ms "
             f"(windows: {', '.join(str(w['p99_ms']) for w in rows[kind]['windows'])}) "
@@ -118,14 +126,10 @@ def main() -> None:
 
         chat_rooms = build(rooms_count)
         connections.close_all()
-        specs = {}
-        for kind in ("echo", "chat"):
-            rooms = (
-                [[f"/ws/bench/echo/{index}" for _ in range(MEMBERS)] for index in range(rooms_count)]
-                if kind == "echo" else chat_rooms
-            )
-            specs[kind] = common.work_dir() / f"fanout-{kind}.json"
-            specs[kind].write_text(json.dumps({"kind": kind, "base": "", "rooms": rooms}))
+        rooms = {
+            "echo": [[f"/ws/bench/echo/{index}" for _ in range(MEMBERS)] for index in range(rooms_count)],
+            "chat": chat_rooms,
+        }
         for layer in args.layers.split(","):
             # A stall of the shared host (a server's loop stopped for 150-250 ms with no collection)
             # decides a 10 s window's p99 on its own: the production layer is timed over three
@@ -133,7 +137,7 @@ def main() -> None:
             # comparison, over one.
             windows = args.windows if LAYERS[layer].rsplit(".", 1)[-1] == PRODUCTION_LAYER else 1
             results["layers"][LAYERS[layer]] = run_pair(
-                db, redis_db, layer, specs, rate, duration, windows, smoke=args.smoke
+                db, redis_db, layer, rooms, rate, duration, windows, smoke=args.smoke
             )
     results["load_average"] = common.load_average()
     common.save_result("fanout", results, smoke=args.smoke)

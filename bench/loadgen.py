@@ -9,9 +9,10 @@ Modes (first argument):
 - ``http-list``: each request of a JSON list once (path, token, optional untimed follow-up
   request), on ``--concurrency`` connections; latencies and the body's ``status`` field.
 - ``ws-ping``: ``--concurrency`` sockets each sending ``{"type": "ping"}`` and waiting for the pong.
-- ``ws-fanout``: opens every member socket of every room, sends messages at ``--rate`` per second
-  for ``--duration`` seconds (round robin over rooms and members), and measures send → receive
-  latency at every *other* member, counting lost and duplicated deliveries.
+- ``ws-fanout``: opens every member socket of every room of each kind (echo, chat), sends
+  messages at ``--rate`` per second (round robin over rooms and members) in timed windows of
+  ``--duration`` seconds that alternate between the kinds, and measures send → receive latency at
+  every *other* member, counting lost and duplicated deliveries.
 - ``ws-hold``: opens N sockets, prints a line, holds them until stdin closes (or ``--hold``).
 """
 
@@ -270,115 +271,161 @@ async def ws_ping(args) -> dict:
     }
 
 
-async def ws_fanout(args) -> dict:
-    """Spec (``--file``): ``{"base": "ws://...", "kind": "chat"|"echo", "rooms": [[path, ...], ...]}``."""
-    with open(args.file) as handle:
-        spec = json.load(handle)
-    rooms: list[list[str]] = spec["rooms"]
-    chat = spec["kind"] == "chat"
-    urls = [spec["base"] + path for room in rooms for path in room]
-    sockets, connect_s, failed = await _open_all(urls)
-    if failed:
-        _abort_all(sockets)
-        return {"connect_failures": failed, "sockets": len(urls)}
-    # This process holds every socket, and its own collector's pauses would be timed as the
-    # server's latency (a full collection over 8,000 client sockets stalled every reader for
-    # 300 ms): freeze what opening them allocated, and collect nothing until the readers stop.
-    gc.collect()
-    gc.freeze()
-    gc.disable()
-    by_room = [sockets[i * len(rooms[0]) : (i + 1) * len(rooms[0])] for i in range(len(rooms))]
-    # (seq) → send time and (room, sender); arrivals[(seq, member)] = count, first latency.
-    sent: dict[int, tuple[float, int, int]] = {}
-    arrivals: Counter = Counter()
-    latencies: list[float] = []
-    errors: Counter = Counter()
-    stray = [0]
-    delivered = [0]
-    # Messages of the first --warmup seconds are delivered and counted, but not timed; the rest
-    # fall in --windows timed windows of --duration seconds each, reported one by one too.
-    first_measured = int(args.rate * args.warmup)
-    per_window = int(args.rate * args.duration)
-    window_latencies: list[list[float]] = [[] for _ in range(args.windows)]
+class _FanoutKind:
+    """One kind of room (``echo`` or ``chat``): its sockets, what was sent and what arrived.
 
-    async def reader(room_index: int, member_index: int, ws) -> None:
+    Sequence numbers are per kind; message ``seq`` goes to room ``seq % rooms``, sent by member
+    ``(seq // rooms) % members``, as the text ``b|<seq>``, and is expected at the other members.
+    """
+
+    def __init__(self, kind: str, rooms: list[list[str]], sockets: list, windows: int):
+        self.kind = kind
+        self.chat = kind == "chat"
+        self.members = len(rooms[0])
+        self.by_room = [sockets[i * self.members : (i + 1) * self.members] for i in range(len(rooms))]
+        self.sent: dict[int, tuple[float, int, int, int | None]] = {}  # seq → (time, room, sender, window)
+        self.arrivals: Counter = Counter()
+        self.errors: Counter = Counter()
+        self.stray = 0
+        self.delivered = 0
+        self.next_seq = 0
+        self.latencies: list[float] = []
+        self.window_latencies: list[list[float]] = [[] for _ in range(windows)]
+
+    async def reader(self, room_index: int, member_index: int, ws) -> None:
         try:
             async for raw in ws:
                 now = PERF()
-                if chat:
+                if self.chat:
                     frame = json.loads(raw)
                     if frame.get("type") != "message":
                         if frame.get("type") == "error":
-                            errors[frame.get("code")] += 1
+                            self.errors[frame.get("code")] += 1
                         continue
                     text = frame.get("content", "")
                 else:
                     text = raw
                 if not text.startswith("b|"):
-                    stray[0] += 1
+                    self.stray += 1
                     continue
                 seq = int(text[2:])
-                origin = sent.get(seq)
+                origin = self.sent.get(seq)
                 if origin is None or origin[1] != room_index:
-                    stray[0] += 1
+                    self.stray += 1
                     continue
                 if member_index == origin[2]:
                     continue  # the sender's own copy
-                arrivals[(seq, member_index)] += 1
-                if arrivals[(seq, member_index)] == 1:
-                    delivered[0] += 1
-                    if seq >= first_measured:
-                        latencies.append(now - origin[0])
-                        window_latencies[(seq - first_measured) // per_window].append(now - origin[0])
+                self.arrivals[(seq, member_index)] += 1
+                if self.arrivals[(seq, member_index)] == 1:
+                    self.delivered += 1
+                    window = origin[3]
+                    if window is not None:
+                        self.latencies.append(now - origin[0])
+                        self.window_latencies[window].append(now - origin[0])
         except websockets.exceptions.ConnectionClosed:
-            errors["closed"] += 1
+            self.errors["closed"] += 1
 
+    async def send(self, count: int, rate: float, window: int | None) -> None:
+        """Sends ``count`` messages at ``rate`` per second; ``window`` None: delivered, not timed."""
+        start = PERF()
+        for offset in range(count):
+            delay = start + offset / rate - PERF()
+            if delay > 0:
+                await asyncio.sleep(delay)
+            seq = self.next_seq
+            self.next_seq += 1
+            room_index = seq % len(self.by_room)
+            member_index = (seq // len(self.by_room)) % self.members
+            self.sent[seq] = (PERF(), room_index, member_index, window)
+            text = f"b|{seq}"
+            await self.by_room[room_index][member_index].send(
+                json.dumps({"type": "message", "content": text}) if self.chat else text
+            )
+
+    async def settle(self, timeout: float) -> None:
+        """Waits until every message sent so far has reached every other member, or ``timeout``."""
+        deadline = PERF() + timeout
+        while self.delivered < self.next_seq * (self.members - 1) and PERF() < deadline:
+            await asyncio.sleep(0.01)
+
+    def result(self, connect_s: float, sending_s: float) -> dict:
+        expected = self.next_seq * (self.members - 1)
+        sockets = len(self.by_room) * self.members
+        return {
+            "rooms": len(self.by_room),
+            "members_per_room": self.members,
+            "sockets": sockets,
+            "connect_s": round(connect_s, 2),
+            "connect_per_s": round(sockets / connect_s, 1),
+            "messages": self.next_seq,
+            "timed_messages": sum(1 for origin in self.sent.values() if origin[3] is not None),
+            "achieved_rate": round(self.next_seq / sending_s, 1) if sending_s else None,
+            "expected_deliveries": expected,
+            "delivered": self.delivered,
+            "lost": expected - self.delivered,
+            "duplicated": sum(count - 1 for count in self.arrivals.values() if count > 1),
+            "stray": self.stray,
+            "errors": dict(self.errors),
+            **_percentiles(self.latencies),
+            "windows": [_percentiles(values) for values in self.window_latencies],
+        }
+
+
+async def ws_fanout(args) -> dict:
+    """Spec (``--file``): ``{"kinds": {"echo": {"base": "ws://...", "rooms": [[path, ...], ...]},
+    "chat": {...}}}``; each kind's rooms may be served by a server of its own.
+
+    Every socket of every kind is opened first; then each kind gets ``--warmup`` seconds of
+    untimed messages, and the timed windows alternate between the kinds (A B, B A, A B, ...), so
+    a slow spell of the shared host falls on both kinds' windows alike rather than on whichever
+    kind ran during it.
+    """
+    with open(args.file) as handle:
+        spec = json.load(handle)
+    kinds: dict[str, _FanoutKind] = {}
+    connect_s: dict[str, float] = {}
+    for kind, rooms_spec in spec["kinds"].items():
+        rooms = rooms_spec["rooms"]
+        sockets, connect_s[kind], failed = await _open_all([rooms_spec["base"] + p for room in rooms for p in room])
+        if failed:
+            for opened in kinds.values():
+                _abort_all(socket for room in opened.by_room for socket in room)
+            _abort_all(sockets)
+            return {"connect_failures": failed, "kind": kind}
+        kinds[kind] = _FanoutKind(kind, rooms, sockets, args.windows)
+    # This process holds every socket, and its own collector's pauses would be timed as the
+    # servers' latency (a full collection over 8,000 client sockets stalled every reader for
+    # 300 ms): freeze what opening them allocated, and collect nothing until the readers stop.
+    gc.collect()
+    gc.freeze()
+    gc.disable()
     readers = [
-        asyncio.create_task(reader(r, m, ws)) for r, members in enumerate(by_room) for m, ws in enumerate(members)
+        asyncio.create_task(fanout.reader(r, m, ws))
+        for fanout in kinds.values() for r, members in enumerate(fanout.by_room) for m, ws in enumerate(members)
     ]
-    total = first_measured + per_window * args.windows
-    members = len(rooms[0])
-    start = PERF()
-    for seq in range(total):
-        due = start + seq / args.rate
-        delay = due - PERF()
-        if delay > 0:
-            await asyncio.sleep(delay)
-        room_index = seq % len(rooms)
-        member_index = (seq // len(rooms)) % members
-        ws = by_room[room_index][member_index]
-        sent[seq] = (PERF(), room_index, member_index)
-        text = f"b|{seq}"
-        await ws.send(json.dumps({"type": "message", "content": text}) if chat else text)
-    send_s = PERF() - start
-    expected = total * (members - 1)
-    drain_until = PERF() + args.drain
-    while delivered[0] < expected and PERF() < drain_until:
-        await asyncio.sleep(0.05)
+    sending_s: Counter = Counter()
+
+    async def phase(fanout: _FanoutKind, seconds: float, window: int | None) -> None:
+        started = PERF()
+        await fanout.send(int(args.rate * seconds), args.rate, window)
+        sending_s[fanout.kind] += PERF() - started
+        # The next phase starts once this one's deliveries are in, so no two overlap.
+        await fanout.settle(min(2.0, args.drain))
+
+    order = list(kinds.values())
+    for fanout in order:
+        await phase(fanout, args.warmup, None)
+    for window in range(args.windows):
+        for fanout in order if window % 2 == 0 else order[::-1]:
+            await phase(fanout, args.duration, window)
+    for fanout in kinds.values():
+        await fanout.settle(args.drain)
     for task in readers:
         task.cancel()
     gc.enable()
-    _abort_all(sockets)
-    received = delivered[0]
-    return {
-        "rooms": len(rooms),
-        "members_per_room": members,
-        "sockets": len(urls),
-        "connect_s": round(connect_s, 2),
-        "connect_per_s": round(len(urls) / connect_s, 1),
-        "messages": total,
-        "timed_messages": total - first_measured,
-        "send_seconds": round(send_s, 2),
-        "achieved_rate": round(total / send_s, 1),
-        "expected_deliveries": expected,
-        "delivered": received,
-        "lost": expected - received,
-        "duplicated": sum(count - 1 for count in arrivals.values() if count > 1),
-        "stray": stray[0],
-        "errors": dict(errors),
-        **_percentiles(latencies),
-        "windows": [_percentiles(values) for values in window_latencies],
-    }
+    for fanout in kinds.values():
+        _abort_all(socket for room in fanout.by_room for socket in room)
+    return {kind: fanout.result(connect_s[kind], sending_s[kind]) for kind, fanout in kinds.items()}
 
 
 async def ws_hold(args) -> dict:

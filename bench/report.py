@@ -256,13 +256,15 @@ def _fanout_section(fanout: dict) -> str:
     windows = {layer.rsplit(".", 1)[-1]: len(data["chat"]["windows"]) for layer, data in fanout["layers"].items()}
     return "\n\n".join([
         f"{fanout['rooms']:,} rooms × {fanout['members']} members = {fanout['rooms'] * fanout['members']:,} sockets "
-        f"held by one load process against one server process; {fanout['rate']:.0f} messages/s round robin over "
-        f"rooms and members in timed windows of {fanout['duration_s']:.0f} s (after a 2 s warm-up whose messages "
-        "are delivered and counted but not timed), each expected at the 7 other members. Windows per layer: "
+        "per kind of room: the bare echo's on one server process, the chat's on another, both up at once, every "
+        f"socket held by one load process; {fanout['rate']:.0f} messages/s round robin over rooms and members in "
+        f"timed windows of {fanout['duration_s']:.0f} s (after a 2 s warm-up per kind whose messages are delivered "
+        "and counted but not timed), each expected at the 7 other members. The windows alternate between the "
+        "kinds (echo, chat, then chat, echo, ...), so a slow spell of the shared host weighs on both sides of "
+        "the ratio. Window pairs per layer: "
         + ", ".join(f"{short} {count}" for short, count in windows.items())
-        + "; an echo server then a chat server per layer. The rows give every timed delivery; the ratios "
-        "compare the median of the windows' p50 and p99, so one stall of the shared host in one window "
-        "does not decide them.",
+        + ". The rows give every timed delivery; the ratios compare the median of the windows' p50 and p99, so "
+        "one stall of the host in one window does not decide them.",
         _table(["layer: socket", "p50 ms", "p99 ms", "max ms", "delivered", "lost", "dup", "sockets opened/s",
                 "server RSS MB"], rows),
     ])
