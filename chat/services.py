@@ -259,10 +259,13 @@ async def _text_message_send_on_loop(*, user, room_id: uuid.UUID, content: str) 
 
 @functools.cache
 def _text_message_send_sql() -> str:
-    """Two statements (autocommit) for ``_text_message_send_on_loop``. The first takes the room's
-    order lock (``%(lock_key)s``). The second writes the sender's seat, the message (only if they
-    sit there and the room is active, never older than the room's newest) and the room's
-    ``last_message``; it returns the seat, the room's state and the message's time, or no row.
+    """Two statements for ``_text_message_send_on_loop``, sent as one simple query, which
+    PostgreSQL runs as one implicit transaction. The first takes the room's order lock
+    (``%(lock_key)s``, a session lock: it outlives the transaction until the caller releases it).
+    The second writes the sender's seat, the message (only if they sit there and the room is
+    active, never older than the room's newest) and the room's ``last_message``; it returns the
+    seat, the room's state and the message's time, or no row. Under READ COMMITTED each statement
+    takes its own snapshot, so the second sees every change committed before the lock was granted.
 
     No row lock is needed to read the seat and the room: this runs under the room's order lock,
     which every write that changes them (a leave, a close) holds until it commits, so the
