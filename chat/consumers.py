@@ -17,7 +17,7 @@ from chat.serializers import (
 )
 from config import errors, realtime
 from config.exceptions import to_api_error
-from config.throttling import rate_limit_hit
+from config.throttling import rate_limit_hit_async
 from config.websocket import AuthenticatedJsonConsumer
 
 
@@ -80,7 +80,7 @@ class ChatRoomConsumer(AuthenticatedJsonConsumer):
 
     # --- client frames ------------------------------------------------------------------------
     async def handle_message(self, payload: dict) -> None:
-        state = rate_limit_hit("chat_message", str(self.user.public_id))
+        state = await rate_limit_hit_async("chat_message", str(self.user.public_id))
         if not state.allowed:
             # CONTRACT §1: over the limit the socket closes with 4429, after an error frame.
             await self.refuse(realtime.CLOSE_RATE_LIMITED, errors.RateLimitExceeded(retry_after=state.retry_after))

@@ -198,6 +198,90 @@ def test_concurrent_hits_on_one_redis_counter_count_exactly_and_the_window_expir
     assert 0 < other.ttl(key) <= 65
 
 
+@pytest.mark.redis
+async def test_hits_counted_on_the_loop_share_the_counter_and_race_exactly(settings):
+    """A socket's frames (``rate_limit_hit_async``) and REST requests (``rate_limit_hit``) count
+    against one counter, created with its TTL; hits racing on the loop lose no count."""
+    import asyncio
+    import uuid
+
+    import redis
+
+    from config.throttling import rate_limit_hit, rate_limit_hit_async
+
+    ident = f"loop-{uuid.uuid4().hex}"
+    states = await asyncio.gather(*(rate_limit_hit_async("probe", ident) for _ in range(6)))
+    refused_over_rest = rate_limit_hit("probe", ident)
+
+    assert sum(state.allowed for state in states) == 3
+    assert sorted(state.remaining for state in states) == [0, 0, 0, 0, 1, 2]
+    assert not refused_over_rest.allowed
+    other = redis.Redis.from_url(settings.REDIS_URL)
+    [key] = other.scan_iter(f"*rl:probe:{ident}:*")
+    assert int(other.get(key)) == 7
+    assert 0 < other.ttl(key) <= 65
+
+
+@pytest.mark.redis
+async def test_the_loop_serves_other_work_while_a_count_waits_for_redis(settings):
+    """Redis paused for 300 ms: a count awaited on the loop lets the loop run meanwhile (a
+    blocking client would stop every socket of the process for the whole pause)."""
+    import asyncio
+    import uuid
+
+    import redis
+
+    from config.throttling import rate_limit_hit_async
+
+    ticks = 0
+
+    async def ticker() -> None:
+        nonlocal ticks
+        while True:
+            ticks += 1
+            await asyncio.sleep(0.01)
+
+    await rate_limit_hit_async("probe", "warm-up")  # the loop's connection is open
+    redis.Redis.from_url(settings.REDIS_URL).client_pause(300, all=True)
+    ticking = asyncio.create_task(ticker())
+    state = await rate_limit_hit_async("probe", f"pause-{uuid.uuid4().hex}")
+    ticking.cancel()
+
+    assert state.allowed and state.remaining == 2
+    assert ticks >= 10
+
+
+@pytest.mark.redis
+def test_the_loops_redis_connection_closes_with_the_loop(settings):
+    import asyncio
+    import time
+    import uuid
+
+    import redis
+
+    from config import throttling
+
+    async def hit_and_connection_id() -> int:
+        await throttling.rate_limit_hit_async("probe", f"close-{uuid.uuid4().hex}")
+        return await throttling._loop_count_script().registered_client.client_id()
+
+    def open_ids() -> set[int]:
+        return {int(client["id"]) for client in other.client_list()}
+
+    other = redis.Redis.from_url(settings.REDIS_URL)
+    loop = asyncio.new_event_loop()
+    connection_id = loop.run_until_complete(hit_and_connection_id())
+    assert connection_id in open_ids()
+
+    loop.close()
+
+    assert loop not in throttling._loop_count_scripts
+    deadline = time.monotonic() + 2
+    while connection_id in open_ids() and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert connection_id not in open_ids()
+
+
 def test_health_endpoints(api_client, db):
     assert api_client.get("/healthz").json() == {"status": "ok"}
     ready = api_client.get("/readyz")
