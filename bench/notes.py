@@ -68,8 +68,8 @@ layer's per-channel lists hold a message for `expiry` (30 s) up to `capacity` (1
 layer lost or duplicated a message in any run.
 
 What the chat path does per message, and why it is slower than the echo: the frame is validated
-and counted against the rate limit (one Redis command, awaited on the loop), then **stored before it is broadcast**
-(CONTRACT §7). A plain text frame is checked without building the DRF serializer
+and counted against the rate limit (one Redis command, awaited on the loop), then **stored
+before it is broadcast** (CONTRACT §7). A plain text frame is checked without building the DRF serializer
 (`chat.serializers.text_message_fields`, held equal to it by a property test), and the message
 is written from the event loop on psycopg's async connections
 (`chat.services.chat_message_send_async`, `config/asyncdb.py`): the room's order lock (a
@@ -90,15 +90,19 @@ all its windows and then the chat ran its own, and a spell that began between th
 990deee: chat windows 441, 70 and 89 ms against the echo's 18, 32 and 37) was charged to the chat
 alone.
 
-Read the p99s with this in mind: with both servers up, every window's p99 is higher than with
-one server alone. In the four runs made with this method the echo's windows measured 17-78 ms,
-against 18-37 ms when it ran alone: the idle server still pings its sockets (uvicorn pings each
-every 20 s: 400 a second per server, each answered by the load process) and collects its
-garbage on the same two cores. Both kinds pay it in turn, which is the point of alternating; on
-a host of its own both would be lower. Below those pauses the chat costs what the p50 ratio
-shows, 1.7-2.0× in those runs: on top of the echo's path (the group send and the deliveries,
-about 5 ms here) a text message pays the rate-limit count (a Redis round trip, awaited) and the
-order lock, the insert and its commit (about 2 ms from the loop with 8,000 sockets open).
+Read the p99s with this in mind. At 20 messages/s a window's p99 is its 14 slowest deliveries,
+about two messages, so it is decided by the longest stall of the host in that window, for either
+kind; the p99 ratio therefore swings both ways from run to run: 1.27, 0.98, 1.20, 1.43 and
+0.34× in the five runs made with this method (this table is the last). With both servers up,
+every window's p99 is also higher than with one server alone: the echo's windows measured 17-78
+ms in those runs, against 18-37 ms when it ran alone, because the idle server still pings its
+sockets (uvicorn pings each every 20 s: 400 a second per server, each answered by the load
+process) and collects its garbage on the same two cores. Both kinds pay it in turn, which is the
+point of alternating; on a host of its own both would be lower. The steady measure of what the
+chat costs is the p50 ratio, 1.7-2.0× in those runs: on top of the echo's path (the group send
+and the deliveries, about 5 ms here) a text message pays the rate-limit count (a Redis round
+trip, awaited) and the order lock, the insert and its commit (about 2 ms from the loop with
+8,000 sockets open).
 """
 MATCHING = """
 A request that joins the queue runs 16 statements when nobody fits and 20 when it pairs
