@@ -7,10 +7,10 @@ Every response of a rate-limited endpoint carries ``X-RateLimit-*`` headers.
 """
 
 import asyncio
+import contextlib
 import re
 import time
 import types
-import weakref
 from dataclasses import dataclass
 from functools import cache
 
@@ -19,6 +19,7 @@ import redis.asyncio
 from django.conf import settings
 from django.core.cache import caches
 from django.core.cache.backends.redis import RedisCache
+from redis.commands.core import AsyncScript
 from rest_framework.throttling import BaseThrottle
 
 _RATE = re.compile(r"^(?P<count>\d+)/(?P<multiplier>\d*)(?P<unit>s|m|h|d)")
@@ -85,10 +86,11 @@ def _redis_count_script():
     return redis.Redis.from_url(_redis_location()).register_script(_COUNT_SCRIPT)
 
 
-_loop_count_scripts: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, object]" = weakref.WeakKeyDictionary()
+# One per event loop, dropped when the loop closes.
+_loop_count_scripts: dict[asyncio.AbstractEventLoop, AsyncScript] = {}
 
 
-def _loop_count_script():
+def _loop_count_script() -> AsyncScript:
     """The counting script on an asyncio client of the running loop's own: an asyncio client's
     connections belong to the loop that opened them. The client is closed when its loop closes
     (as channels_redis closes its own per-loop connections), so a loop that ends (each test has
@@ -102,14 +104,16 @@ def _loop_count_script():
     return script
 
 
-def _close_with_loop(loop: asyncio.AbstractEventLoop, client) -> None:
+def _close_with_loop(loop: asyncio.AbstractEventLoop, client: redis.asyncio.Redis) -> None:
     close_loop = loop.close
 
     def close(self, *args, **kwargs):
-        _loop_count_scripts.pop(self, None)
-        if not self.is_running():
-            self.run_until_complete(client.aclose())
         self.close = close_loop
+        _loop_count_scripts.pop(self, None)
+        if not self.is_running() and not self.is_closed():
+            # A connection Redis already dropped must not keep the loop open.
+            with contextlib.suppress(redis.RedisError, OSError):
+                self.run_until_complete(client.aclose())
         return close_loop(*args, **kwargs)
 
     loop.close = types.MethodType(close, loop)
