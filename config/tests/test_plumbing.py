@@ -175,13 +175,22 @@ def test_rate_limit_counters_live_in_redis_and_are_shared(api_client, settings):
     assert api_client.get("/api/probe/").status_code == 429
 
 
+def assert_probe_counter(settings, ident: str, count: int) -> None:
+    """Read by a client of its own (another process's view): the window's counter for ``ident``
+    holds ``count`` and expires with the window."""
+    import redis
+
+    other = redis.Redis.from_url(settings.REDIS_URL)
+    [key] = other.scan_iter(f"*rl:probe:{ident}:*")
+    assert int(other.get(key)) == count
+    assert 0 < other.ttl(key) <= 65
+
+
 @pytest.mark.redis
 def test_concurrent_hits_on_one_redis_counter_count_exactly_and_the_window_expires(settings):
     """The counter is created with its TTL and incremented in one round trip; racing first hits
     must neither lose a count nor leave a counter without expiry."""
     import uuid
-
-    import redis
 
     from config.testing import run_together
     from config.throttling import rate_limit_hit
@@ -192,10 +201,7 @@ def test_concurrent_hits_on_one_redis_counter_count_exactly_and_the_window_expir
     assert errors == [None] * 12
     assert sum(state.allowed for state in states) == 3
     assert sorted(state.remaining for state in states) == [0] * 10 + [1, 2]
-    other = redis.Redis.from_url(settings.REDIS_URL)
-    [key] = other.scan_iter(f"*rl:probe:{ident}:*")
-    assert int(other.get(key)) == 12
-    assert 0 < other.ttl(key) <= 65
+    assert_probe_counter(settings, ident, 12)
 
 
 @pytest.mark.redis
@@ -204,8 +210,6 @@ async def test_hits_counted_on_the_loop_share_the_counter_and_race_exactly(setti
     against one counter, created with its TTL; hits racing on the loop lose no count."""
     import asyncio
     import uuid
-
-    import redis
 
     from config.throttling import rate_limit_hit, rate_limit_hit_async
 
@@ -216,10 +220,7 @@ async def test_hits_counted_on_the_loop_share_the_counter_and_race_exactly(setti
     assert sum(state.allowed for state in states) == 3
     assert sorted(state.remaining for state in states) == [0, 0, 0, 0, 1, 2]
     assert not refused_over_rest.allowed
-    other = redis.Redis.from_url(settings.REDIS_URL)
-    [key] = other.scan_iter(f"*rl:probe:{ident}:*")
-    assert int(other.get(key)) == 7
-    assert 0 < other.ttl(key) <= 65
+    assert_probe_counter(settings, ident, 7)
 
 
 @pytest.mark.redis
