@@ -65,8 +65,8 @@ def _isolated_environment(settings, tmp_path):
     channel_layers.backends.clear()
     yield
     channel_layers.backends.clear()
-    # Connections the test's event loop opened from the loop (config.asyncdb): the loop is gone,
-    # and the test database cannot be dropped while they are open.
+    # Connections opened from a loop that is still open (config.asyncdb closes the others with
+    # their loop): the test database cannot be dropped while they are open.
     asyncdb.close_idle_connections()
     cache.clear()
 

@@ -7,23 +7,24 @@ not wait like that runs its few statements on psycopg's async connections, await
 like the sockets around them.
 
 Connections use the ORM's own settings (database, user, options), in autocommit; at most
-``ASYNC_DB_CONNECTIONS`` per event loop, opened on first use and kept while they stay healthy.
-The idle ones live in a plain list rather than a ``psycopg_pool`` pool, because a pool runs
-maintenance tasks on its loop: every test has its own loop, and each would leave a pool's tasks
-and connections behind; these close without a loop (``close_idle_connections``). PostgreSQL only:
-``available()`` says whether the default database is one.
+``ASYNC_DB_CONNECTIONS`` per event loop, opened on first use and kept while they stay healthy,
+and closed with their loop (``config.loops``). The idle ones live in a plain list rather than a
+``psycopg_pool`` pool, because a pool runs maintenance tasks on its loop: every test has its own
+loop, and each would leave a pool's tasks behind. PostgreSQL only: ``available()`` says whether
+the default database is one.
 """
 
 import asyncio
-import weakref
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, suppress
+from functools import partial
 
+import psycopg
 from django.conf import settings
 from django.db import connections
 from psycopg import AsyncConnection, pq
 
-from config import db
+from config import db, loops
 
 
 def available() -> bool:
@@ -62,7 +63,8 @@ class _LoopConnections:
         self.idle.append(connection)
 
 
-_by_loop: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _LoopConnections]" = weakref.WeakKeyDictionary()
+# One per event loop, dropped when the loop closes.
+_by_loop: dict[asyncio.AbstractEventLoop, _LoopConnections] = {}
 
 
 @asynccontextmanager
@@ -75,12 +77,21 @@ async def connection() -> AsyncIterator[AsyncConnection]:
     pool = _by_loop.get(loop)
     if pool is None:
         pool = _by_loop[loop] = _LoopConnections(settings.ASYNC_DB_CONNECTIONS)
+        loops.close_with_loop(loop, partial(_close_loop_connections, loop))
     async with pool.slots:
         conn = await pool.open()
         try:
             yield conn
         finally:
             pool.give_back(conn)
+
+
+async def _close_loop_connections(loop: asyncio.AbstractEventLoop) -> None:
+    pool = _by_loop.pop(loop, None)
+    while pool is not None and pool.idle:
+        # A connection the server already dropped must not keep the loop open.
+        with suppress(psycopg.Error, OSError):
+            await pool.idle.pop().close()
 
 
 def close_idle_connections() -> None:

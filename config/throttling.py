@@ -10,9 +10,8 @@ import asyncio
 import contextlib
 import re
 import time
-import types
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, partial
 
 import redis
 import redis.asyncio
@@ -21,6 +20,8 @@ from django.core.cache import caches
 from django.core.cache.backends.redis import RedisCache
 from redis.commands.core import AsyncScript
 from rest_framework.throttling import BaseThrottle
+
+from config import loops
 
 _RATE = re.compile(r"^(?P<count>\d+)/(?P<multiplier>\d*)(?P<unit>s|m|h|d)")
 _UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
@@ -92,31 +93,22 @@ _loop_count_scripts: dict[asyncio.AbstractEventLoop, AsyncScript] = {}
 
 def _loop_count_script() -> AsyncScript:
     """The counting script on an asyncio client of the running loop's own: an asyncio client's
-    connections belong to the loop that opened them. The client is closed when its loop closes
-    (as channels_redis closes its own per-loop connections), so a loop that ends (each test has
-    its own) leaves no connection behind."""
+    connections belong to the loop that opened them. The client is closed with its loop
+    (``config.loops``), so a loop that ends leaves no connection behind."""
     loop = asyncio.get_running_loop()
     script = _loop_count_scripts.get(loop)
     if script is None:
         client = redis.asyncio.Redis.from_url(_redis_location())
         script = _loop_count_scripts[loop] = client.register_script(_COUNT_SCRIPT)
-        _close_with_loop(loop, client)
+        loops.close_with_loop(loop, partial(_close_loop_client, loop, client))
     return script
 
 
-def _close_with_loop(loop: asyncio.AbstractEventLoop, client: redis.asyncio.Redis) -> None:
-    close_loop = loop.close
-
-    def close(self, *args, **kwargs):
-        self.close = close_loop
-        _loop_count_scripts.pop(self, None)
-        if not self.is_running() and not self.is_closed():
-            # A connection Redis already dropped must not keep the loop open.
-            with contextlib.suppress(redis.RedisError, OSError):
-                self.run_until_complete(client.aclose())
-        return close_loop(*args, **kwargs)
-
-    loop.close = types.MethodType(close, loop)
+async def _close_loop_client(loop: asyncio.AbstractEventLoop, client: redis.asyncio.Redis) -> None:
+    _loop_count_scripts.pop(loop, None)
+    # A connection Redis already dropped must not keep the loop open.
+    with contextlib.suppress(redis.RedisError, OSError):
+        await client.aclose()
 
 
 def _count(key: str, ttl: int) -> int:

@@ -82,3 +82,25 @@ async def test_idle_connections_close_without_a_loop():
         pass
     asyncdb.close_idle_connections()
     assert conn.closed
+
+
+def test_a_loops_connections_close_with_the_loop():
+    """Closing the loop closes its connections on it, so the server's session ends with it."""
+
+    async def open_one() -> int:
+        async with asyncdb.connection() as conn:
+            return await backend_pid(conn)
+
+    def sessions() -> set[int]:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pid FROM pg_stat_activity")
+            return {pid for (pid,) in cursor.fetchall()}
+
+    loop = asyncio.new_event_loop()
+    pid = loop.run_until_complete(open_one())
+    assert pid in sessions()
+
+    loop.close()
+
+    assert loop not in asyncdb._by_loop
+    assert pid not in sessions()
