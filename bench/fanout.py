@@ -66,7 +66,8 @@ def build(rooms_count: int) -> list[list[str]]:
 
 
 def run_pair(
-    db: str, redis_db: int, layer: str, rooms: dict, rate: float, duration: float, windows: int, *, smoke: bool
+    db: str, redis_db: int, layer: str, rooms: dict, rate: float, duration: float, warmup: float, windows: int,
+    *, smoke: bool,
 ) -> dict:
     """A server process per kind (echo, chat), both up at once, with one load process timing
     ``windows`` windows of ``duration`` seconds per kind, alternating between the kinds; returns
@@ -83,8 +84,7 @@ def run_pair(
         }))
         rows = common.run_load(
             ["ws-fanout", "--file", str(spec), "--rate", str(rate), "--duration", str(duration),
-             "--windows", str(windows), "--drain", "10" if not smoke else "5",
-             "--warmup", "2" if not smoke else "0.5"],
+             "--windows", str(windows), "--drain", "10" if not smoke else "5", "--warmup", str(warmup)],
             timeout=600,
         )
         if rows.get("connect_failures"):
@@ -118,8 +118,12 @@ def main() -> None:
     rate = args.rate or (20.0 if not args.smoke else 10.0)
     duration = args.duration or (10.0 if not args.smoke else 1.0)
     args.windows = args.windows or (3 if not args.smoke else 1)
+    warmup = 2.0 if not args.smoke else 0.5
     redis_db = 12
-    results: dict = {"rooms": rooms_count, "members": MEMBERS, "rate": rate, "duration_s": duration, "layers": {}}
+    results: dict = {
+        "rooms": rooms_count, "members": MEMBERS, "rate": rate, "duration_s": duration, "warmup_s": warmup,
+        "layers": {},
+    }
     with common.bench_database("fanout") as db:
         common.setup_django(db, redis_db)
         from django.db import connections
@@ -137,7 +141,7 @@ def main() -> None:
             # comparison, over one.
             windows = args.windows if LAYERS[layer].rsplit(".", 1)[-1] == PRODUCTION_LAYER else 1
             results["layers"][LAYERS[layer]] = run_pair(
-                db, redis_db, layer, rooms, rate, duration, windows, smoke=args.smoke
+                db, redis_db, layer, rooms, rate, duration, warmup, windows, smoke=args.smoke
             )
     results["load_average"] = common.load_average()
     common.save_result("fanout", results, smoke=args.smoke)

@@ -258,8 +258,9 @@ def _fanout_section(fanout: dict) -> str:
         f"{fanout['rooms']:,} rooms × {fanout['members']} members = {fanout['rooms'] * fanout['members']:,} sockets "
         "per kind of room: the bare echo's on one server process, the chat's on another, both up at once, every "
         f"socket held by one load process; {fanout['rate']:.0f} messages/s round robin over rooms and members in "
-        f"timed windows of {fanout['duration_s']:.0f} s (after a 2 s warm-up per kind whose messages are delivered "
-        "and counted but not timed), each expected at the 7 other members. The windows alternate between the "
+        f"timed windows of {fanout['duration_s']:.0f} s (after a {fanout['warmup_s']:g} s warm-up per kind whose "
+        "messages are delivered and counted but not timed), each expected at the 7 other members. The windows "
+        "alternate between the "
         "kinds (echo, chat, then chat, echo, ...), so a slow spell of the shared host weighs on both sides of "
         "the ratio. Window pairs per layer: "
         + ", ".join(f"{short} {count}" for short, count in windows.items())

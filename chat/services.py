@@ -6,7 +6,7 @@ and a message's ``created_at`` follows the lock order; each write that adds a me
 points the room's ``last_message`` at it. Events go out after commit; sends and
 leaves also hold ``chat.locks.room_order_lock`` until their events are out. A text message sent
 over a socket on PostgreSQL is written from the event loop (``chat_message_send_async``), under
-the same locks, in one statement.
+the same locks, in one round trip.
 """
 
 import asyncio
